@@ -1,0 +1,1 @@
+//! dce (to be built).

@@ -1,0 +1,1 @@
+//! dwi (to be built).

@@ -1,0 +1,1 @@
+//! pet (to be built).
