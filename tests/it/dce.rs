@@ -644,6 +644,52 @@ mod script_api {
     }
 
     #[test]
+    fn vfa_t1_from_script_with_b1_map() {
+        // 2×1×1 VFA series simulated with actual angles = B1 × nominal (B1 0.9 and 1.1)
+        let dir = tmpdir("dce-vfa");
+        let fa = [2.0, 5.0, 10.0, 15.0];
+        let g = Grid::axis_aligned([2, 1, 1], [1.0; 3], [0.0; 3]);
+        let b1s = [0.9f64, 1.1];
+        let t1s = [800.0f64, 1600.0];
+        let mut data = Array4::<f32>::zeros((2, 1, 1, 4));
+        for v in 0..2 {
+            for (i, a) in fa.iter().enumerate() {
+                data[[v, 0, 0, i]] =
+                    dce::spgr_signal(5000.0, 1000.0 / t1s[v], 4.0, a * b1s[v]) as f32;
+            }
+        }
+        let b1 = Array4::from_shape_vec((2, 1, 1, 1), vec![90.0f32, 110.0]).unwrap();
+        let (pv, pb) = (dir.join("vfa.nii"), dir.join("b1.nii"));
+        write(
+            &Volume::new(g.clone(), data, None).unwrap(),
+            &pv,
+            OutType::Float32,
+        )
+        .unwrap();
+        write(&Volume::new(g, b1, None).unwrap(), &pb, OutType::Float32).unwrap();
+        for method in ["linear", "nonlinear"] {
+            let m: Map = eval(&format!(
+                r#"let vfa = load("{}"); let b1 = load("{}");
+                   vfa_t1(vfa, [2, 5, 10, 15], #{{tr_ms: 4.0, b1: b1 / 100.0, method: "{method}"}})"#,
+                pv.display(),
+                pb.display()
+            ))
+            .unwrap();
+            let t1 = vol(&m, "t1_ms");
+            for v in 0..2 {
+                let got = t1.as_slice()[v] as f64;
+                assert!(
+                    (got - t1s[v]).abs() < 0.5,
+                    "{method} voxel {v}: {got} vs {}",
+                    t1s[v]
+                );
+            }
+            assert_eq!(vol(&m, "status").as_slice(), &[1.0, 1.0]);
+        }
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
     fn bad_input_gives_clear_errors() {
         let dir = tmpdir("dce-errors");
         let (_, p) = write_series(&dir);
