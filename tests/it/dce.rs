@@ -676,12 +676,11 @@ mod script_api {
             ))
             .unwrap();
             let t1 = vol(&m, "t1_ms");
-            for v in 0..2 {
+            for (v, &want) in t1s.iter().enumerate() {
                 let got = t1.as_slice()[v] as f64;
                 assert!(
-                    (got - t1s[v]).abs() < 0.5,
-                    "{method} voxel {v}: {got} vs {}",
-                    t1s[v]
+                    (got - want).abs() < 0.5,
+                    "{method} voxel {v}: {got} vs {want}"
                 );
             }
             assert_eq!(vol(&m, "status").as_slice(), &[1.0, 1.0]);
