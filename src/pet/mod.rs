@@ -889,5 +889,13 @@ mod tests {
         }
         assert!(m.ki.as_slice()[5].is_nan());
         assert_eq!(m.status.as_slice()[5], status::OUTSIDE);
+        // a NaN frame gives NaN maps and status 2, not an error
+        let mut d = (*pet.data).clone();
+        d[[1, 0, 0, 7]] = f32::NAN;
+        let pet2 = pet.with_data(d).unwrap();
+        let m2 = patlak(&pet2, &input, None, 0.0).unwrap();
+        assert_eq!(m2.status.as_slice()[2], status::NONFINITE);
+        assert!(m2.ki.as_slice()[2].is_nan());
+        assert_eq!(m2.status.as_slice()[5], status::OK);
     }
 }
