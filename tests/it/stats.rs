@@ -3,7 +3,7 @@
 //! (stored in `tests/data/stats/reference.json`): 1e-6 relative for statistics and p-values,
 //! 1e-5 for DSCF.
 use crate::util::{close, data, eval, eval_err};
-use petmr::stats::{self, CompareOpts};
+use petmr::stats::{self, CompareOpts, Nonparametric};
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -61,6 +61,14 @@ fn sample(name: &str) -> Vec<f64> {
 }
 
 fn group_set(name: &str) -> Vec<Vec<f64>> {
+    if let Some(set) = name.strip_prefix("set:") {
+        return reference()["group_sets"][set]
+            .as_array()
+            .expect("group set")
+            .iter()
+            .map(nums)
+            .collect();
+    }
     let (col, lab) = name.split_once('|').unwrap();
     match lab.split_once('=') {
         None => groups(col, lab),
@@ -148,23 +156,28 @@ fn describe_matches_numpy() {
 #[test]
 fn correlations_and_regression_match_scipy() {
     let mut c = Check::new("pearson/spearman/linreg", RTOL);
-    for ((pr, sr), lr) in cases("pearson")
-        .iter()
-        .zip(cases("spearman"))
-        .zip(cases("linreg"))
-    {
-        let (xn, yn) = (pr["x"].as_str().unwrap(), pr["y"].as_str().unwrap());
-        let case = format!("{xn}~{yn}");
-        let (x, y) = (column(xn), column(yn));
+    let pair = |r: &Value| {
+        let (xn, yn) = (r["x"].as_str().unwrap(), r["y"].as_str().unwrap());
+        (format!("{xn}~{yn}"), column(xn), column(yn))
+    };
+    for r in cases("pearson") {
+        let (case, x, y) = pair(r);
         let p = stats::pearson(&x, &y).unwrap();
-        assert_eq!(p.n as u64, pr["n"].as_u64().unwrap(), "{case}");
-        c.eq(&case, "r", p.r, num(&pr["r"]));
-        c.eq(&case, "p", p.p, num(&pr["p"]));
+        assert_eq!(p.n as u64, r["n"].as_u64().unwrap(), "{case}");
+        c.eq(&case, "r", p.r, num(&r["r"]));
+        c.eq(&case, "p", p.p, num(&r["p"]));
+    }
+    for r in cases("spearman") {
+        let (case, x, y) = pair(r);
         let s = stats::spearman(&x, &y).unwrap();
-        assert_eq!(s.n as u64, sr["n"].as_u64().unwrap(), "{case}");
-        c.eq(&case, "rho", s.rho, num(&sr["rho"]));
-        c.eq(&case, "spearman p", s.p, num(&sr["p"]));
+        assert_eq!(s.n as u64, r["n"].as_u64().unwrap(), "{case}");
+        c.eq(&case, "rho", s.rho, num(&r["rho"]));
+        c.eq(&case, "spearman p", s.p, num(&r["p"]));
+    }
+    for r in cases("linreg") {
+        let (case, x, y) = pair(r);
         let l = stats::linreg(&x, &y).unwrap();
+        assert_eq!(l.n as u64, r["n"].as_u64().unwrap(), "{case}");
         for (k, v) in [
             ("slope", l.slope),
             ("intercept", l.intercept),
@@ -173,7 +186,7 @@ fn correlations_and_regression_match_scipy() {
             ("stderr", l.stderr),
             ("intercept_stderr", l.intercept_stderr),
         ] {
-            c.eq(&case, k, v, num(&lr[k]));
+            c.eq(&case, k, v, num(&r[k]));
         }
     }
     c.done();
@@ -295,12 +308,30 @@ fn dscf_matches_scikit_posthocs() {
 }
 
 #[test]
+fn studentized_range_tail_matches_scipy() {
+    let mut c = Check::new("studentized_range_sf_inf", RTOL);
+    for r in cases("studentized_range") {
+        let (q, k) = (num(&r["q"]), r["k"].as_u64().unwrap() as usize);
+        let got = stats::studentized_range_sf_inf(q, k);
+        c.eq(&format!("q={q} k={k}"), "sf", got, num(&r["sf"]));
+    }
+    c.done();
+}
+
+#[test]
 fn compare_groups_follows_the_rule_like_the_reference() {
     let mut c = Check::new("compare_groups", RTOL);
     let mut tests = Vec::new();
     for r in cases("compare_groups") {
         let name = r["groups"].as_str().unwrap();
-        let cmp = stats::compare_groups(&group_set(name), &CompareOpts::default()).unwrap();
+        let opts = CompareOpts {
+            nonparametric: match r["nonparametric"].as_str() {
+                Some("median") => Nonparametric::Median,
+                _ => Nonparametric::Rank,
+            },
+            ..CompareOpts::default()
+        };
+        let cmp = stats::compare_groups(&group_set(name), &opts).unwrap();
         assert_eq!(
             cmp.test.name(),
             r["test"].as_str().unwrap(),
@@ -312,7 +343,7 @@ fn compare_groups_follows_the_rule_like_the_reference() {
         tests.push(cmp.test.name());
     }
     // the reference exercises both branches of the rule
-    for t in ["ttest", "mann_whitney", "kruskal"] {
+    for t in ["ttest", "mann_whitney", "kruskal", "mood_median"] {
         assert!(tests.contains(&t), "no {t} case: {tests:?}");
     }
     c.done();

@@ -200,6 +200,64 @@ for col in data:
                                   "statistic": stat, "p": p})
 
 
+# Mood's median test with 2 groups (Yates' correction) and compare_groups with Mood's test
+for col in data:
+    g = groups_of(col, "grade")[1:]
+    stat, p, med, table = ss.median_test(*g)
+    out["mood_median"].append({"groups": f"{col}|grade=1,2", "chi2": stat, "p": p,
+                               "grand_median": med, "above": [int(v) for v in table[0]],
+                               "below": [int(v) for v in table[1]]})
+    out["compare_groups"].append({"groups": f"{col}|grade=1,2", "nonparametric": "median",
+                                  "test": "ttest" if rule(g)[0] == "ttest" else "mood_median",
+                                  "statistic": rule(g)[1] if rule(g)[0] == "ttest" else stat,
+                                  "p": rule(g)[2] if rule(g)[0] == "ttest" else p})
+
+# DSCF with pairs of all-equal values (scikit-posthocs gives NaN) and %HF's many zeros
+g = [np.array([0.0, 0.0, 0.0]), np.array([0.0, 0.0]), np.array([0.0, 0.3, 1.2, 0.0, 2.5]),
+     np.array([0.14, 0.59, 0.0, 0.0, 0.59, 3.8, 0.0])]
+out["group_sets"] = {"hf_zero_groups": [list(map(float, x)) for x in g]}
+vals = np.concatenate(g)
+grp = np.concatenate([[k] * x.size for k, x in enumerate(g)])
+import pandas as pd
+with np.errstate(all="ignore"):
+    pm = sp.posthoc_dscf(pd.DataFrame({"v": vals, "g": grp}), val_col="v", group_col="g")
+for i in range(len(g)):
+    for j in range(i + 1, len(g)):
+        ni, nj = g[i].size, g[j].size
+        ranks = ss.rankdata(np.concatenate([g[i], g[j]]))
+        _, tc = np.unique(ranks, return_counts=True)
+        s_ = ni + nj
+        var = ni * nj / (s_ * (s_ - 1.0)) * ((s_**3 - s_) / 12.0 - np.sum((tc**3 - tc) / 12.0))
+        uj = ss.mannwhitneyu(g[j], g[i]).statistic
+        w = math.sqrt(2.0) * (uj - ni * nj / 2.0) / math.sqrt(var) if var > 0 else np.nan
+        out["dscf"].append({"groups": "set:hf_zero_groups", "i": i, "j": j, "w": w,
+                            "p": float(pm.iloc[i, j])})
+
+# studentized range upper tail with infinite df (scipy's integration is accurate to about
+# 1e-9 relative for p > 1e-8; beyond that it computes 1 - CDF and loses digits)
+out["studentized_range"] = []
+for k in [2, 3, 4, 5, 10]:
+    for q in [0.5, 1.0, 2.0, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0]:
+        out["studentized_range"].append({"q": q, "k": k,
+                                         "sf": float(ss.studentized_range.sf(q, k, np.inf))})
+
+# small p-values: well separated samples (relative accuracy in the tails)
+x = np.round(np.linspace(1.0, 4.0, 12) + rng.normal(0, 0.05, 12), 4)
+y = np.round(x + np.linspace(6.0, 9.0, 12), 4)
+out["data"]["sep_x"] = x.tolist()
+out["data"]["sep_y"] = y.tolist()
+out["data"]["sep_line"] = np.round(2.0 * x + 1.0 + rng.normal(0, 0.01, 12), 4).tolist()
+t = ss.ttest_ind(x, y)
+out["ttest"].append({"x": "sep_x", "y": "sep_y", "equal_var": True, "t": t.statistic,
+                     "df": float(t.df), "p": t.pvalue})
+m = ss.mannwhitneyu(x, y, alternative="two-sided")
+out["mann_whitney"].append({"x": "sep_x", "y": "sep_y", "u": m.statistic, "p": m.pvalue,
+                            "exact": False})
+r = ss.pearsonr(x, out["data"]["sep_line"])
+out["pearson"].append({"x": "sep_x", "y": "sep_line", "r": r.statistic, "p": r.pvalue,
+                       "n": 12})
+
+
 def to_py(o):
     if isinstance(o, dict):
         return {k: to_py(v) for k, v in o.items()}
