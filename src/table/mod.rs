@@ -574,7 +574,7 @@ impl Table {
     /// replaced by one "…" column; long tables show their head and tail).
     pub fn render(&self, max_width: usize) -> String {
         let (header, rows) = self.display_cells();
-        render_box(&header, &rows, max_width, 20, self.height(), self.width())
+        render_box(&header, &rows, max_width, 60, self.height(), self.width())
     }
 
     /// GitHub-flavoured Markdown (all rows, all columns).
