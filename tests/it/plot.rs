@@ -409,3 +409,109 @@ fn bad_input_errors_clearly() {
     assert!(e.contains("style") && e.contains("dots"), "{e}");
     assert!(!d.join("x.png").exists());
 }
+
+/// A lesion table stand-in: an object map whose `col` property is a closure, so `t.col(name)`
+/// works as on a Table. Values follow the paper's directions (Ki and %HF fall with Ktrans).
+const FIXTURE_TABLE: &str = r#"
+    let t = #{
+        data: #{
+            subtype: ["IDC", "IDC", "ILC", "IDC", "IMC", "Mixed", "IDC", "ILC", "IDC", "Mixed", "IDC", "ILC"],
+            grade:   [2, 3, 2, 3, 1, 2, 3, 2, 1, 2, 3, 2],
+            ktrans:  [0.05, 0.10, 0.12, 0.18, 0.22, 0.25, 0.30, 0.34, 0.40, 0.45, 0.08, 0.28],
+            kep:     [0.30, 0.50, 0.45, 0.70, 0.90, 0.80, 1.10, 1.00, 1.40, 1.30, 0.40, 0.95],
+            ve:      [0.15, 0.20, 0.28, 0.25, 0.24, 0.31, 0.27, 0.34, 0.28, 0.35, 0.18, 0.30],
+            vp:      [0.010, 0.020, 0.015, 0.030, 0.025, 0.040, 0.035, 0.050, 0.045, 0.060, 0.012, 0.042],
+            ki:      [0.0040, 0.0034, 0.0031, 0.0027, 0.0022, 0.0021, 0.0016, 0.0015, 0.0010, 0.0009, 0.0037, 0.0018],
+            hf:      [3.2, 1.5, 0.8, 0.4, 0.0, 0.0, 0.2, 0.0, 0.0, 0.0, 2.1, 0.0],
+            adc:     [0.00105, (), 0.00120, 0.00098, 0.00160, (), 0.00110, 0.00125, (), 0.00102, 0.00095, 0.00130],
+        },
+        col: |name| this.data[name],
+    };
+"#;
+
+#[test]
+fn figure_functions_write_every_panel() {
+    let d = tmpdir("plot-figures");
+    let src = format!(
+        r#"import "figures" as figures;
+           {FIXTURE_TABLE}
+           let out = "{}";
+           figures::fig1(t, out) + figures::fig3(t, out) + figures::fig4(t, out) + figures::fig5(t, out)"#,
+        d.display()
+    );
+    let paths: rhai::Array = eval(&src).unwrap();
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            Path::new(&p.clone().into_string().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string()
+        })
+        .collect();
+    let expect = [
+        "fig1a_ki_vs_ktrans.png",
+        "fig1b_ki_vs_kep.png",
+        "fig1c_ki_vs_ve.png",
+        "fig1d_ki_vs_vp.png",
+        "fig1e_hf_vs_ktrans.png",
+        "fig1f_hf_vs_kep.png",
+        "fig1g_hf_vs_ve.png",
+        "fig1h_hf_vs_vp.png",
+        "fig3a_hf_by_type.png",
+        "fig3b_hf_by_grade.png",
+        "fig4a_adc_vs_ktrans.png",
+        "fig4b_adc_vs_kep.png",
+        "fig4c_adc_vs_ve.png",
+        "fig4d_adc_vs_vp.png",
+        "fig5a_ki_vs_adc.png",
+        "fig5b_hf_vs_adc.png",
+    ];
+    assert_eq!(names, expect);
+    for n in expect {
+        let (w, h, rgb) = read_png(&d.join(n));
+        assert_eq!((w, h), (800, 600), "{n}");
+        let k = ink(&rgb);
+        assert!(k > 0.01 && k < 0.5, "{n}: ink {k}");
+        assert!(
+            colours(&rgb).len() > 20,
+            "{n}: {} colours",
+            colours(&rgb).len()
+        );
+    }
+}
+
+#[test]
+fn lesion_map_figures() {
+    let (anat, map, mask) = phantom();
+    let d = tmpdir("plot-figmaps");
+    let (a, k, m) = (
+        d.join("peak.nii"),
+        d.join("ktrans.nii"),
+        d.join("tumour.nii"),
+    );
+    use petmr::volume::nifti_io::{write, OutType};
+    write(&anat, &a, OutType::Float32).unwrap();
+    write(&map, &k, OutType::Float32).unwrap();
+    mask.save(&m).unwrap();
+    let src = format!(
+        r#"import "figures" as figures;
+           let peak = load("{}"); let ktrans = load("{}"); let tumour = load_mask("{}");
+           let ki = ktrans * 0.01 + 0.002;
+           let adc = peak * 0.00002;
+           figures::fig2_lesion(peak, ktrans, ki, tumour, "{d}", "a_idc")
+             + figures::fig6_lesion(peak, ktrans, ki, adc, tumour, "{d}", "a_idc")"#,
+        a.display(),
+        k.display(),
+        m.display(),
+        d = d.display()
+    );
+    let paths: rhai::Array = eval(&src).unwrap();
+    assert_eq!(paths.len(), 6);
+    for p in paths {
+        let p = p.into_string().unwrap();
+        let (_, _, rgb) = read_png(Path::new(&p));
+        assert!(colours(&rgb).len() > 20, "{p}");
+    }
+}
