@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// The stdlib modules compiled into the binary: `(name, source)`.
-pub const EMBEDDED: &[(&str, &str)] = &[("roi", include_str!("../../stdlib/roi.rhai"))];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("roi", include_str!("../../stdlib/roi.rhai")),
+    ("tables", include_str!("../../stdlib/tables.rhai")),
+    ("figures", include_str!("../../stdlib/figures.rhai")),
+];
 
 /// Module resolver for petmr scripts.
 pub struct Resolver {
