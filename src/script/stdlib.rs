@@ -10,6 +10,7 @@ use std::sync::Mutex;
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("roi", include_str!("../../stdlib/roi.rhai")),
     ("tables", include_str!("../../stdlib/tables.rhai")),
+    ("figures", include_str!("../../stdlib/figures.rhai")),
 ];
 
 /// Module resolver for petmr scripts.
