@@ -31,7 +31,7 @@ pub const DOCS: &[FnDoc] = &[
         doc: "Number of rows.", example: "print(t.height());" },
     FnDoc { name: "width", domain: "table", signature: "t.width() -> int",
         doc: "Number of columns.", example: "print(t.width());" },
-    FnDoc { name: "col", domain: "table", signature: "t.col(name) -> array · t[name]",
+    FnDoc { name: "col", domain: "table", signature: "t.col(name) -> array",
         doc: "The values of a column (missing values are `()`; the statistics functions skip them). Arrays of a `list(…)` aggregation come back as arrays.",
         example: "let k = t.col(\"ktrans\");\nprint(describe(k));" },
     FnDoc { name: "row", domain: "table", signature: "t.row(i) -> map",
@@ -271,11 +271,6 @@ pub fn register(e: &mut Engine) {
     e.register_fn("len", |t: &mut Table| t.height() as INT);
     e.register_fn("col", |t: &mut Table, name: &str| -> RResult<Array> {
         Ok(t.col(name).map_err(terr)?.into_iter().map(to_dyn).collect())
-    });
-    e.register_indexer_get(|t: &mut Table, name: &str| -> RResult<Dynamic> {
-        Ok(Dynamic::from_array(
-            t.col(name).map_err(terr)?.into_iter().map(to_dyn).collect(),
-        ))
     });
     e.register_fn("row", |t: &mut Table, i: INT| -> RResult<Map> {
         if i < 0 || i as usize >= t.height() {

@@ -580,7 +580,7 @@ impl Table {
     /// GitHub-flavoured Markdown (all rows, all columns).
     pub fn to_markdown(&self) -> String {
         let (header, rows) = self.display_cells();
-        let esc = |s: &str| s.replace('|', "\\|");
+        let esc = |s: &str| s.replace('|', "\\|").replace('*', "\\*");
         let mut out = String::new();
         out.push_str(&format!(
             "| {} |\n",
