@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// The stdlib modules compiled into the binary: `(name, source)`.
-pub const EMBEDDED: &[(&str, &str)] = &[("roi", include_str!("../../stdlib/roi.rhai"))];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("roi", include_str!("../../stdlib/roi.rhai")),
+    ("study", include_str!("../../stdlib/study.rhai")),
+];
 
 /// Module resolver for petmr scripts.
 pub struct Resolver {

@@ -842,8 +842,9 @@ fn gen_patient(
         }
     }
 
-    // --- PET series: Patlak uptake with the patient's input (kBq/mL, decay-corrected)
-    let to_kbq = pat.dose_mbq * 1000.0 / (pat.weight_kg * 1000.0) * pat.input_scale;
+    // --- PET series: Patlak uptake with the patient's input (Bq/mL, decay-corrected to
+    // injection): SUV 1 = dose / weight
+    let to_bq = pat.dose_mbq * 1e6 / (pat.weight_kg * 1000.0) * pat.input_scale;
     let fstart: Vec<f64> = (0..PET_FRAMES)
         .map(|i| pat.pet_start_s + i as f64 * PET_FRAME_S)
         .collect();
@@ -856,12 +857,12 @@ fn gen_patient(
     let pop_v: Vec<f64> = pop_t.iter().map(|&t| population_plasma_suv(t)).collect();
     let cp_of = |t: f64| -> f64 {
         let c = crate::volume::Curve::new(pop_t.to_vec(), pop_v.clone()).expect("increasing times");
-        c.at(t).unwrap_or(0.0) * to_kbq
+        c.at(t).unwrap_or(0.0) * to_bq
     };
     let curve = crate::volume::Curve::new(pop_t.to_vec(), pop_v.clone()).expect("increasing times");
     let cp_t: Vec<f64> = tt
         .iter()
-        .map(|&t| curve.at(t).unwrap_or(0.0) * to_kbq)
+        .map(|&t| curve.at(t).unwrap_or(0.0) * to_bq)
         .collect();
     let basis_ki = models::patlak_forward(&tt, &cp_t, 1.0, 0.0);
     let basis_v0 = models::patlak_forward(&tt, &cp_t, 0.0, 1.0);
@@ -894,7 +895,8 @@ fn gen_patient(
             vol(pg, PET_FRAMES, pet, Some(pta))?,
             json!({"TracerName": "FMISO", "TracerRadionuclide": "F18",
                    "InjectedRadioactivity": pat.dose_mbq, "InjectedRadioactivityUnits": "MBq",
-                   "BodyWeight": pat.weight_kg, "Units": "kBq/mL",
+                   "BodyWeight": pat.weight_kg, "Units": "Bq/mL",
+                   "InjectionStart": 0, "ScanStart": pat.pet_start_s,
                    "ImageDecayCorrected": true, "ImageDecayCorrectionTime": 0,
                    "ReconMethodName": "TOF-OSEM (synthetic)"}),
         ),
@@ -912,7 +914,7 @@ fn gen_patient(
             vec![cell(Some(t)), cell(Some(c))]
         })
         .collect();
-    tsv::write(&files.blood, &["time_s", "plasma_kbq_ml"], &rows)?;
+    tsv::write(&files.blood, &["time_s", "plasma_bq_ml"], &rows)?;
     written.push(files.blood.clone());
 
     // --- masks

@@ -174,3 +174,99 @@ fn same_seed_same_study_other_seed_other_study() {
     std::fs::remove_dir_all(&a).unwrap();
     std::fs::remove_dir_all(&b).unwrap();
 }
+
+/// A small study with problems: no PET for sub-03, a lesion row without images (sub-30), a
+/// lesion mask on another grid (sub-04), no muscle mask for sub-05.
+fn broken_study(name: &str) -> PathBuf {
+    let d = tmpdir(name);
+    petmr::study::synth_study(&d, &petmr::study::SynthOptions::default()).unwrap();
+    std::fs::remove_dir_all(d.join("sub-03/pet")).unwrap();
+    std::fs::remove_file(d.join("sub-05/roi/sub-05_muscle_mask.nii.gz")).unwrap();
+    let mut les = std::fs::read_to_string(d.join("lesions.tsv")).unwrap();
+    les.push_str("sub-30\t1\tIDC\t2\tpos\tneg\tn/a\n");
+    std::fs::write(d.join("lesions.tsv"), les).unwrap();
+    let g = petmr::volume::Grid::axis_aligned([10, 10, 4], [2.0, 2.0, 2.0], [0.0; 3]);
+    let mut v = vec![false; 400];
+    v[55] = true;
+    let m = d.join("sub-04/roi/sub-04_lesion-1_mask.nii.gz");
+    std::fs::remove_file(&m).unwrap();
+    petmr::roi::Mask::new(g, v).unwrap().save(&m).unwrap();
+    d
+}
+
+#[test]
+fn study_open_reports_one_message_per_problem() {
+    let d = broken_study("study-open-broken");
+    let s = petmr::study::Study::open(&d).unwrap();
+    assert_eq!(s.lesions.len(), 33);
+    let msgs: Vec<String> = s.lesions.iter().flat_map(|l| l.problems.clone()).collect();
+    let has = |a: &str, b: &str| {
+        msgs.iter()
+            .filter(|m| m.contains(a) && m.contains(b))
+            .count()
+    };
+    assert_eq!(has("sub-03", "no sub-03/pet folder"), 1, "{msgs:#?}");
+    assert_eq!(has("sub-30", "no folder"), 1, "{msgs:#?}");
+    assert_eq!(has("sub-05", "muscle_mask"), 1, "{msgs:#?}");
+    // DWI not acquired (no dwi/ folder) is not a problem; nothing else is reported
+    assert_eq!(has("sub-30", "not in"), 1, "{msgs:#?}");
+    assert_eq!(msgs.len(), 4, "{msgs:#?}");
+    let sub30 = s
+        .lesions
+        .iter()
+        .find(|l| l.participant == "sub-30")
+        .unwrap();
+    assert!(sub30.files.is_empty());
+    // the script view: missing values are (), files absent
+    let m = eval::<rhai::Map>(&format!("study_open({:?})", d.display().to_string())).unwrap();
+    let les = m["lesions"].clone().into_array().unwrap();
+    let l3 = les
+        .iter()
+        .map(|l| l.clone().cast::<rhai::Map>())
+        .find(|l| l["participant"].clone().into_string().unwrap() == "sub-03")
+        .unwrap();
+    let files = l3["files"].clone().cast::<rhai::Map>();
+    assert!(!files.contains_key("pet") && files.contains_key("dce"));
+    // no clinical tables: one clear error
+    let e = crate::util::eval_err("study_open(\"/nonexistent/study\")");
+    assert!(e.contains("not a folder"), "{e}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn cache_round_trip_and_fingerprint_from_scripts() {
+    let d = tmpdir("study-cache");
+    let f = d.join("in.txt");
+    std::fs::write(&f, "x").unwrap();
+    let ds = d.display().to_string();
+    let fs = f.display().to_string();
+    let v = eval::<rhai::Map>(&format!(
+        r#"let fp = study_fingerprint([{fs:?}], "v1");
+           study_cache_store({ds:?}, "sub-01", fp, #{{rows: [#{{a: 1.5, b: ()}}], n: 2, s: "x"}});
+           let hit = study_cache_load({ds:?}, "sub-01", fp);
+           let miss = study_cache_load({ds:?}, "sub-01", study_fingerprint([{fs:?}], "v2"));
+           #{{hit: hit, miss: miss}}"#
+    ))
+    .unwrap();
+    let hit = v["hit"].clone().cast::<rhai::Map>();
+    assert_eq!(hit["n"].as_int().unwrap(), 2);
+    let rows = hit["rows"].clone().into_array().unwrap();
+    let r0 = rows[0].clone().cast::<rhai::Map>();
+    assert_eq!(r0["a"].as_float().unwrap(), 1.5);
+    assert!(r0["b"].is_unit());
+    assert!(v["miss"].is_unit());
+    assert!(d.join("derivatives/petmr/cache/sub-01.json").is_file());
+    let t = d.join("b.tsv");
+    std::fs::write(&t, "time_s\tv\n1\tn/a\n2\tx\n").unwrap();
+    let c = eval::<rhai::Map>(&format!("tsv_columns({:?})", t.display().to_string())).unwrap();
+    let v = c["v"].clone().into_array().unwrap();
+    assert!(v[0].is_unit() && v[1].clone().into_string().unwrap() == "x");
+    std::fs::write(d.join("a.bval"), "0 900\n").unwrap();
+    let b = eval::<rhai::Array>(&format!(
+        "read_bvals({:?})",
+        d.join("a.bval").display().to_string()
+    ))
+    .unwrap();
+    assert_eq!(b.len(), 2);
+    std::fs::remove_dir_all(&d).unwrap();
+}
