@@ -10,6 +10,8 @@ use std::sync::Mutex;
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("roi", include_str!("../../stdlib/roi.rhai")),
     ("study", include_str!("../../stdlib/study.rhai")),
+    ("tables", include_str!("../../stdlib/tables.rhai")),
+    ("figures", include_str!("../../stdlib/figures.rhai")),
 ];
 
 /// Module resolver for petmr scripts.
