@@ -107,6 +107,8 @@ const DCE_POST: usize = 43;
 const B_VALUE: f64 = 900.0;
 const PET_FRAMES: usize = 12;
 const PET_FRAME_S: f64 = 300.0;
+/// Default PET noise: relative SD per frame and voxel (after reconstruction smoothing).
+const PET_NOISE: f64 = 0.005;
 /// Island Ki (mL/cm³/min): clearly above the muscle threshold (~0.3e-3).
 const KI_HYPOXIC: f64 = 2.0e-3;
 const KI_MUSCLE: (f64, f64) = (0.20e-3, 0.10e-3);
@@ -222,6 +224,17 @@ struct Fov {
     muscle_y0: f64,
     y_lo: f64,
     half: [f64; 3],
+}
+
+/// Label of air (outside the body) on the DCE grid.
+const AIR: usize = usize::MAX;
+
+impl Fov {
+    /// Outside the body: the anterior corners, behind a parabolic skin line, so that every image
+    /// has a skin–air edge for registration.
+    fn is_air(&self, p: [f64; 3]) -> bool {
+        p[1] < self.y_lo - 2.0 + 18.0 * (p[0] / self.half[0]).powi(2)
+    }
 }
 
 fn fov(size: Size) -> Fov {
@@ -537,6 +550,8 @@ fn gen_patient(
         let p = voxel_world(g, v);
         if p[1] >= fov.muscle_y0 {
             *lab = 1;
+        } else if fov.is_air(p) {
+            *lab = AIR;
         }
         for (li, &l) in pat.lesions.iter().enumerate() {
             let q = lesions[l].geo.rho(p);
@@ -566,6 +581,7 @@ fn gen_patient(
         let (a, b, c, d, e, f, s) = match label[v] {
             0 => (1200.0, 1000.0, 0.04, 0.20, 0.010, 1.6e-3, 800.0),
             1 => (1400.0, 900.0, 0.10, 0.12, 0.030, 1.4e-3, 600.0),
+            AIR => (1200.0, 0.0, 0.0, 0.20, 0.0, 1.6e-3, 0.0),
             l => {
                 let lp = &lesions[pat.lesions[l - 2]];
                 let q = rho[v];
@@ -580,7 +596,7 @@ fn gen_patient(
                 )
             }
         };
-        t10[v] = if label[v] < 2 {
+        t10[v] = if label[v] < 2 || label[v] == AIR {
             a * (1.0 + 0.03 * r.normal())
         } else {
             a
@@ -715,6 +731,8 @@ fn gen_patient(
         let w = [w[0], w[1], w[2]];
         let (mut kk, mut vv) = if w[1] >= fov.muscle_y0 {
             (KI_MUSCLE.0 + KI_MUSCLE.1 * r.normal(), 0.85)
+        } else if fov.is_air(w) {
+            (0.0, 0.0)
         } else {
             (KI_BREAST + 0.02e-3 * r.normal(), 0.55)
         };
@@ -882,7 +900,7 @@ fn gen_patient(
     for u in 0..npv {
         for f in 0..PET_FRAMES {
             let c = ki[u] as f64 * fk[f] + v0[u] as f64 * fv[f];
-            pet[u * PET_FRAMES + f] = (c * (1.0 + noise * 0.015 * r.normal())) as f32;
+            pet[u * PET_FRAMES + f] = (c * (1.0 + noise * PET_NOISE * r.normal())) as f32;
         }
     }
     let p = &files.pet;
