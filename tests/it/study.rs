@@ -274,7 +274,7 @@ fn cache_round_trip_and_fingerprint_from_scripts() {
 /// Run `study::lesions(dir)` and read back the CSV it writes: rows as column → cell.
 fn lesions(dir: &Path) -> Vec<HashMap<String, String>> {
     let ds = dir.display().to_string();
-    eval::<rhai::Dynamic>(&format!(
+    let _: rhai::Dynamic = eval(&format!(
         "import \"study\" as study; study::lesions({ds:?}); ()"
     ))
     .unwrap();
