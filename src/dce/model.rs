@@ -13,23 +13,25 @@ pub fn conv_exp(t: &[f64], cp: &[f64], k: f64, out: &mut [f64]) {
     }
     out[0] = 0.0;
     let mut acc = 0.0;
+    // the weights depend only on kΔ: reuse them while the frame spacing is unchanged
+    let (mut last_dt, mut e, mut wb, mut wa) = (f64::NAN, 0.0, 0.0, 0.0);
     for i in 1..n {
         let dt = t[i] - t[i - 1];
-        let x = k * dt;
         let (a, b) = (cp[i - 1], cp[i]);
-        let (e, wb, wa) = if x.abs() < 1e-3 {
-            // series of (1−g)/x and (g−e)/x about x = 0
-            let e = (-x).exp();
-            (
-                e,
-                0.5 - x / 6.0 + x * x / 24.0 - x * x * x / 120.0,
-                0.5 - x / 3.0 + x * x / 8.0 - x * x * x / 30.0,
-            )
-        } else {
-            let e = (-x).exp();
-            let g = (1.0 - e) / x;
-            (e, (1.0 - g) / x, (g - e) / x)
-        };
+        if (dt - last_dt).abs() > 1e-12 * dt.abs() || last_dt.is_nan() {
+            last_dt = dt;
+            let x = k * dt;
+            e = (-x).exp();
+            if x.abs() < 1e-3 {
+                // series of (1−g)/x and (g−e)/x about x = 0
+                wb = 0.5 - x / 6.0 + x * x / 24.0 - x * x * x / 120.0;
+                wa = 0.5 - x / 3.0 + x * x / 8.0 - x * x * x / 30.0;
+            } else {
+                let g = (1.0 - e) / x;
+                wb = (1.0 - g) / x;
+                wa = (g - e) / x;
+            }
+        }
         acc = acc * e + dt * (b * wb + a * wa);
         out[i] = acc;
     }

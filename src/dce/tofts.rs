@@ -523,14 +523,9 @@ pub fn fit_maps(
     let idx = mask.indices();
     let fits = progress::par_map(OP, idx.len(), 1024, |i| {
         let c: Vec<f64> = conc.voxel_curve(idx[i]).iter().map(|&x| x as f64).collect();
-        fitter.fit(&c)
-    })?;
-    let [nx, ny, nz] = conc.grid.dim;
-    let nv = conc.grid.n_voxels();
-    let mut bufs: Vec<Vec<f32>> = (0..7).map(|_| vec![f32::NAN; nv]).collect();
-    bufs[5].fill(0.0);
-    for (&v, f) in idx.iter().zip(&fits) {
-        let vals = [
+        let f = fitter.fit(&c);
+        // compact per-voxel result (f32, as stored in the maps)
+        [
             f.ktrans,
             f.kep,
             f.ve,
@@ -538,9 +533,16 @@ pub fn fit_maps(
             f.rmse,
             f.status.code() as f64,
             f.delay_s,
-        ];
-        for (b, x) in bufs.iter_mut().zip(vals) {
-            b[v] = x as f32;
+        ]
+        .map(|x| x as f32)
+    })?;
+    let [nx, ny, nz] = conc.grid.dim;
+    let nv = conc.grid.n_voxels();
+    let mut bufs: Vec<Vec<f32>> = (0..7).map(|_| vec![f32::NAN; nv]).collect();
+    bufs[5].fill(0.0);
+    for (&v, f) in idx.iter().zip(&fits) {
+        for (b, &x) in bufs.iter_mut().zip(f) {
+            b[v] = x;
         }
     }
     let mut vols = Vec::with_capacity(7);

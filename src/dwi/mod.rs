@@ -59,8 +59,15 @@ pub fn adc_two_point(b0: &Volume, bhigh: &Volume, b_s_mm2: f64) -> Result<Volume
     b0.grid
         .require_same(&bhigh.grid, op, "b0_vol and bhigh_vol")?;
     let (s0, sb) = (b0.as_slice(), bhigh.as_slice());
-    let out = progress::par_map("ADC", s0.len(), 16384, |v| {
-        adc_two_point_value(s0[v] as f64, sb[v] as f64, b_s_mm2) as f32
+    // f32 arithmetic: ln of a ratio of f32 signals loses nothing that f64 would keep
+    let inv_b = (1.0 / b_s_mm2) as f32;
+    let out = progress::par_map("ADC", s0.len(), 65536, |v| {
+        let (a, b) = (s0[v], sb[v]);
+        if a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite() {
+            (a / b).ln() * inv_b
+        } else {
+            f32::NAN
+        }
     })?;
     map3(b0, out)
 }

@@ -613,6 +613,8 @@ pub fn patlak(
     let nv = pet.grid.n_voxels();
     let mdata = mask.map(|m| m.data.clone());
     let nan = f32::NAN;
+    let f0 = frames[0];
+    let contiguous = frames.iter().enumerate().all(|(k, &f)| f == f0 + k);
     let res = progress::par_map("Patlak", nv, 8192, |v| {
         if let Some(m) = &mdata {
             if !m[v] {
@@ -620,30 +622,29 @@ pub fn patlak(
             }
         }
         let c = &data[v * nt..(v + 1) * nt];
-        let mut y = [0f64; 64];
-        let mut yv: Vec<f64>;
-        let ys: &mut [f64] = if frames.len() <= 64 {
-            &mut y[..frames.len()]
+        // one pass: Σy, Σy², Σ(x − x̄)·y (= Sxy since Σ(x − x̄) = 0)
+        let (mut sy, mut syy_raw, mut sxy) = (0.0f64, 0.0f64, 0.0f64);
+        if contiguous {
+            for ((&val, &ic), &d) in c[f0..].iter().zip(&inv).zip(&dx) {
+                let y = val as f64 * ic;
+                sy += y;
+                syy_raw += y * y;
+                sxy += d * y;
+            }
         } else {
-            yv = vec![0.0; frames.len()];
-            &mut yv
-        };
-        let mut sy = 0.0;
-        for (k, &f) in frames.iter().enumerate() {
-            let val = c[f] as f64 * inv[k];
-            ys[k] = val;
-            sy += val;
+            for (k, &f) in frames.iter().enumerate() {
+                let y = c[f] as f64 * inv[k];
+                sy += y;
+                syy_raw += y * y;
+                sxy += dx[k] * y;
+            }
         }
-        if !sy.is_finite() {
+        if !(sy.is_finite() && syy_raw.is_finite()) {
             return [nan, nan, nan, status::NONFINITE];
         }
         let my = sy / n;
-        let (mut sxy, mut syy) = (0.0, 0.0);
-        for k in 0..ys.len() {
-            let d = ys[k] - my;
-            sxy += dx[k] * d;
-            syy += d * d;
-        }
+        let syy = syy_raw - sy * my;
+        let syy = if syy > 1e-12 * syy_raw { syy } else { 0.0 };
         let ki = sxy / sxx;
         let v0 = my - ki * mx;
         let r2 = if syy > 0.0 {
@@ -657,19 +658,25 @@ pub fn patlak(
         [ki as f32, v0 as f32, r2 as f32, status::OK]
     })?;
     let [nx, ny, nz] = pet.grid.dim;
-    let map = |j: usize| -> Result<Volume, PetError> {
-        let a = Array4::from_shape_vec((nx, ny, nz, 1), res.iter().map(|r| r[j]).collect())
-            .expect("size matches grid");
-        let mut v = Volume::new(pet.grid.clone(), a, None)?;
-        v.meta = Default::default();
+    // split the per-voxel results into four maps in one pass
+    let mut cols: [Vec<f32>; 4] = std::array::from_fn(|_| Vec::with_capacity(nv));
+    for r in &res {
+        for (c, &x) in cols.iter_mut().zip(r) {
+            c.push(x);
+        }
+    }
+    drop(res);
+    let [ki, v0, r2, st] = cols.map(|c| {
+        let a = Array4::from_shape_vec((nx, ny, nz, 1), c).expect("size matches grid");
+        let mut v = Volume::new(pet.grid.clone(), a, None).expect("shape matches grid");
         v.codes = pet.codes.clone();
-        Ok(v)
-    };
+        v
+    });
     Ok(PatlakMaps {
-        ki: map(0)?,
-        v0: map(1)?,
-        r2: map(2)?,
-        status: map(3)?,
+        ki,
+        v0,
+        r2,
+        status: st,
     })
 }
 
@@ -882,5 +889,13 @@ mod tests {
         }
         assert!(m.ki.as_slice()[5].is_nan());
         assert_eq!(m.status.as_slice()[5], status::OUTSIDE);
+        // a NaN frame gives NaN maps and status 2, not an error
+        let mut d = (*pet.data).clone();
+        d[[1, 0, 0, 7]] = f32::NAN;
+        let pet2 = pet.with_data(d).unwrap();
+        let m2 = patlak(&pet2, &input, None, 0.0).unwrap();
+        assert_eq!(m2.status.as_slice()[2], status::NONFINITE);
+        assert!(m2.ki.as_slice()[2].is_nan());
+        assert_eq!(m2.status.as_slice()[5], status::OK);
     }
 }

@@ -46,6 +46,9 @@ pub const DOCS: &[FnDoc] = &[
     FnDoc { name: "compare_groups", domain: "stats", signature: "compare_groups([g1, g2, …]) · compare_groups(groups, #{alpha: 0.05, min_n: 8, equal_var: true, nonparametric: \"rank\"}) -> #{test, reason, statistic, p, df, df2, normality}",
         doc: "The paper's rule: each group's normality is checked with Anderson–Darling when it has ≥ min_n values and is not constant (normal when p ≥ alpha). All groups normal → t-test (2 groups; Welch if equal_var: false) or one-way ANOVA (more). Otherwise (non-normal, or normality could not be assessed) → Mann–Whitney U (2 groups) or Kruskal–Wallis H (more) with nonparametric: \"rank\", or Mood's median test with nonparametric: \"median\". test is \"ttest\", \"welch\", \"anova\", \"mann_whitney\", \"kruskal\" or \"mood_median\"; reason says why; normality is an array of #{group, n, assessed, a2, p, normal}.",
         example: "let c = compare_groups([idc, ilc, mixed, imc]);\nprint(`${c.test}: p = ${c.p} (${c.reason})`);" },
+    FnDoc { name: "split_groups", domain: "stats", signature: "split_groups(values, labels) · split_groups(values, labels, #{order: [label, …]}) -> #{labels, groups}",
+        doc: "Split a column of values into groups by a column of labels (strings or numbers, same length) for anova, kruskal, mood_median, dscf and compare_groups. Values whose label is () are dropped; NaN/() values are kept (the tests drop them). Groups come in sorted label order (numeric if all labels are numbers), or exactly in `order` (labels not listed are left out, e.g. to compare two subtypes only).",
+        example: "let s = split_groups(t.col(\"ki\"), t.col(\"subtype\"), #{order: [\"IDC\", \"ILC\", \"Mixed\", \"IMC\"]});\nprint(kruskal(s.groups));" },
 ];
 
 fn f(x: f64) -> Dynamic {
@@ -253,6 +256,76 @@ fn compare_groups(g: Array, opts: Map) -> RResult<Map> {
     ]))
 }
 
+/// Label identity: type and text (so that 1 and "1" stay apart).
+fn label_key(d: &Dynamic) -> String {
+    format!("{}\u{1f}{d}", d.type_name())
+}
+
+fn split_groups(values: Array, labels: Array, opts: Map) -> RResult<Map> {
+    const OP: &str = "split_groups";
+    let o = Opts::new(OP, opts, &["order"])?;
+    let v = arr(&values, &format!("{OP}: values"))?;
+    let keys: Vec<Option<String>> = labels
+        .iter()
+        .map(|d| (!d.is_unit()).then(|| label_key(d)))
+        .collect();
+    let (found, groups) = stats::split_groups(&v, &keys).map_err(rerr)?;
+    // one original label value per key
+    let originals: Vec<Dynamic> = found
+        .iter()
+        .map(|k| {
+            labels
+                .iter()
+                .find(|d| !d.is_unit() && &label_key(d) == k)
+                .cloned()
+                .unwrap_or(Dynamic::UNIT)
+        })
+        .collect();
+    let order: Vec<usize> = match o.raw("order") {
+        Some(d) => {
+            let want = d.clone().try_cast::<Array>().ok_or_else(|| {
+                super::err(format!(
+                    "{OP}: option 'order': expected an array of labels, got {}",
+                    d.type_name()
+                ))
+            })?;
+            let mut idx = Vec::new();
+            for w in &want {
+                match found.iter().position(|k| *k == label_key(w)) {
+                    Some(i) => idx.push(i),
+                    None => {
+                        return Err(super::err(format!(
+                            "{OP}: option 'order': label {w} does not occur in labels"
+                        )))
+                    }
+                }
+            }
+            idx
+        }
+        None => {
+            let mut idx: Vec<usize> = (0..found.len()).collect();
+            let numeric: Option<Vec<f64>> = originals
+                .iter()
+                .map(|d| super::convert::num(d, "label").ok())
+                .collect();
+            match numeric {
+                Some(n) => idx.sort_by(|&a, &b| n[a].total_cmp(&n[b])),
+                None => idx.sort_by_key(|&i| originals[i].to_string()),
+            }
+            idx
+        }
+    };
+    let labels_out: Array = order.iter().map(|&i| originals[i].clone()).collect();
+    let groups_out: Array = order
+        .iter()
+        .map(|&i| Dynamic::from_array(super::convert::to_array(&groups[i])))
+        .collect();
+    Ok(map_of(vec![
+        ("labels", Dynamic::from_array(labels_out)),
+        ("groups", Dynamic::from_array(groups_out)),
+    ]))
+}
+
 /// Register this domain's types and functions.
 pub fn register(engine: &mut Engine) {
     engine.register_fn("describe", describe);
@@ -269,4 +342,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("dscf", dscf);
     engine.register_fn("compare_groups", |g: Array| compare_groups(g, Map::new()));
     engine.register_fn("compare_groups", compare_groups);
+    engine.register_fn("split_groups", |v: Array, l: Array| {
+        split_groups(v, l, Map::new())
+    });
+    engine.register_fn("split_groups", split_groups);
 }

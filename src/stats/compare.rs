@@ -278,5 +278,26 @@ mod tests {
         assert!(c.normality.iter().all(|n| n.assessed && n.normal));
         let c = compare_groups(&g[..2], &CompareOpts::default()).unwrap();
         assert_eq!(c.test, TestKind::TTest);
+        let welch = CompareOpts {
+            equal_var: false,
+            ..Default::default()
+        };
+        let c = compare_groups(&g[..2], &welch).unwrap();
+        let t = crate::stats::ttest(&g[0], &g[1], false).unwrap();
+        assert_eq!(
+            (c.test, c.statistic, c.p, c.df),
+            (TestKind::Welch, t.t, t.p, t.df)
+        );
+        // a skewed group makes the comparison non-parametric
+        let mut skewed = g.clone();
+        skewed[1] = vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.2, 9.0];
+        let c = compare_groups(&skewed, &CompareOpts::default()).unwrap();
+        assert_eq!(c.test, TestKind::Kruskal, "{}", c.reason);
+        assert!(c.reason.contains("not normal") && !c.normality[1].normal);
+        let bad = CompareOpts {
+            alpha: 1.5,
+            ..Default::default()
+        };
+        assert!(compare_groups(&g, &bad).is_err());
     }
 }

@@ -55,9 +55,54 @@ pub fn describe(x: &[f64]) -> Result<Describe, StatsError> {
     })
 }
 
+/// Split `values` into groups by `labels` (same length), for the group comparisons: returns the
+/// distinct labels in order of first appearance and the values of each. A `None` label (missing
+/// group) drops its value; NaN values are kept (the tests drop them and report `n`).
+pub fn split_groups<L: Clone + PartialEq>(
+    values: &[f64],
+    labels: &[Option<L>],
+) -> Result<(Vec<L>, Vec<Vec<f64>>), StatsError> {
+    if values.len() != labels.len() {
+        return Err(StatsError::Undefined {
+            op: "split_groups",
+            why: format!(
+                "values and labels differ in length ({} vs {})",
+                values.len(),
+                labels.len()
+            ),
+        });
+    }
+    let mut keys: Vec<L> = Vec::new();
+    let mut groups: Vec<Vec<f64>> = Vec::new();
+    for (&v, l) in values.iter().zip(labels) {
+        let Some(l) = l else { continue };
+        match keys.iter().position(|k| k == l) {
+            Some(i) => groups[i].push(v),
+            None => {
+                keys.push(l.clone());
+                groups.push(vec![v]);
+            }
+        }
+    }
+    Ok((keys, groups))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_by_labels() {
+        let (k, g) = split_groups(
+            &[1.0, 2.0, 3.0, f64::NAN, 5.0],
+            &[Some("b"), Some("a"), Some("b"), Some("a"), None],
+        )
+        .unwrap();
+        assert_eq!(k, vec!["b", "a"]);
+        assert_eq!(g[0], vec![1.0, 3.0]);
+        assert!(g[1][0] == 2.0 && g[1][1].is_nan());
+        assert!(split_groups(&[1.0], &[Some(1), Some(2)]).is_err());
+    }
 
     #[test]
     fn small_sample() {

@@ -16,8 +16,9 @@ pub struct DscfPair {
     pub p: f64,
 }
 
-/// Nodes and weights of 20-point Gauss–Legendre quadrature on [−1, 1] (Newton's method on
-/// P₂₀, Golub–Welsch-free classic construction, accurate to machine precision).
+/// Nodes and weights of 20-point Gauss–Legendre quadrature on [−1, 1]: roots of P₂₀ by Newton's
+/// method from Tricomi's initial guesses, weights 2/((1 − x²)P₂₀'(x)²) (Abramowitz & Stegun
+/// 25.4.29), accurate to machine precision.
 fn gauss_legendre() -> &'static [(f64, f64)] {
     static GL: OnceLock<Vec<(f64, f64)>> = OnceLock::new();
     GL.get_or_init(|| {

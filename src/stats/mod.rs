@@ -8,6 +8,7 @@
 //! * [`mann_whitney`], [`kruskal`], [`mood_median`] — non-parametric comparisons.
 //! * [`dscf`] — Dwass–Steel–Critchlow–Fligner pairwise procedure after Kruskal–Wallis.
 //! * [`compare_groups`] — the paper's rule for choosing between them.
+//! * [`split_groups`] — values of a column split by a label column.
 //!
 //! Missing values: NaN is dropped (pairwise for two paired arrays, per group otherwise) and the
 //! `n` actually used is returned. Infinite values, empty or too-small samples and samples for
@@ -21,7 +22,7 @@ mod hypothesis;
 
 pub use compare::{compare_groups, CompareOpts, Comparison, Nonparametric, Normality, TestKind};
 pub use correlation::{linreg, pearson, spearman, LinReg, Pearson, Spearman};
-pub use descriptive::{describe, quantile, Describe};
+pub use descriptive::{describe, quantile, split_groups, Describe};
 pub use dscf::{dscf, studentized_range_sf_inf, DscfPair};
 pub use hypothesis::{
     anderson_darling, anova, kruskal, mann_whitney, mood_median, ttest, AndersonDarling, Anova,

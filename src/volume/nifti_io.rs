@@ -466,7 +466,10 @@ pub fn read(path: &Path) -> Result<Volume, VolError> {
     for (i, di) in d.iter_mut().enumerate().take(nd) {
         let x = h.dim[i + 1];
         if x < 1 {
-            return Err(nerr(path, format!("dim[{}] = {x} must be at least 1", i + 1)));
+            return Err(nerr(
+                path,
+                format!("dim[{}] = {x} must be at least 1", i + 1),
+            ));
         }
         *di = x as usize;
     }

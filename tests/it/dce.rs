@@ -472,3 +472,279 @@ fn osipi_patlak() {
     let o = opts(Model::Patlak, Method::Llsq, true);
     run_cases("Patlak delay 5 s, delay fitted", &patlak_cases(true), &o);
 }
+
+// ---------------------------------------------------------------- voxelwise and script API
+
+mod script_api {
+    use crate::util::{eval, eval_err, tmpdir};
+    use ndarray::Array4;
+    use petmr::dce;
+    use petmr::volume::nifti_io::{write, OutType};
+    use petmr::volume::{Grid, TimeAxis, Volume};
+    use rhai::Map;
+
+    const NT: usize = 48;
+    const TR_MS: f64 = 4.0;
+    const FA: f64 = 15.0;
+    const T10_MS: f64 = 1400.0;
+    const HCT: f64 = 0.42;
+    const DELAY_S: f64 = 30.0; // after the 5 baseline frames (mid-times 3–27 s)
+
+    /// True (Ktrans /min, ve, vp) of voxel v: a spread of tissue types.
+    fn truth(v: usize) -> (f64, f64, f64) {
+        (
+            0.05 + 0.02 * v as f64,
+            0.15 + 0.02 * (v % 7) as f64,
+            0.01 + 0.005 * (v % 5) as f64,
+        )
+    }
+
+    /// A 4×3×2 DCE series (48 frames of 6 s, SPGR signals of extended-Tofts tissue with the
+    /// Parker AIF) written as NIfTI + sidecar; voxel 5 is all NaN.
+    fn write_series(dir: &std::path::Path) -> (Vec<f64>, std::path::PathBuf) {
+        let g = Grid::axis_aligned([4, 3, 2], [2.0, 2.0, 3.0], [0.0; 3]);
+        let start: Vec<f64> = (0..NT).map(|i| i as f64 * 6.0).collect();
+        let times = TimeAxis {
+            start_s: start,
+            duration_s: vec![6.0; NT],
+        };
+        let mid = times.mid_s();
+        let cp = dce::parker_aif(&mid, HCT, DELAY_S);
+        let mut data = Array4::<f32>::zeros((4, 3, 2, NT));
+        for v in 0..24 {
+            let (k, ve, vp) = truth(v);
+            let c = dce::conc_tofts(&mid, &cp, k, ve, vp);
+            let [i, j, kk] = g.ijk(v);
+            for t in 0..NT {
+                let r1 = 1000.0 / T10_MS + dce::GADOBUTROL_R1_3T * c[t];
+                let s = dce::spgr_signal(1000.0, r1, TR_MS, FA);
+                data[[i, j, kk, t]] = if v == 5 { f32::NAN } else { s as f32 };
+            }
+        }
+        let vol = Volume::new(g, data, Some(times)).unwrap();
+        let p = dir.join("dce.nii.gz");
+        write(&vol, &p, OutType::Float32).unwrap();
+        (mid, p)
+    }
+
+    fn vol(m: &Map, k: &str) -> Volume {
+        m.get(k)
+            .unwrap_or_else(|| panic!("no key {k}"))
+            .clone()
+            .try_cast::<Volume>()
+            .unwrap()
+    }
+
+    #[test]
+    fn signal_to_maps_through_the_script_api() {
+        let dir = tmpdir("dce-script");
+        let (_, p) = write_series(&dir);
+        let p = p.display().to_string();
+        let prelude = format!(
+            r#"let dce = load("{p}");
+               let mask = dce.frame(0) > -1.0e9;   // NaN voxel 5 is not > anything
+               let all = mask | !mask;
+               let conc = spgr_conc(dce, {T10_MS}, #{{tr_ms: {TR_MS}, fa_deg: {FA}, n_baseline: 5}});
+               let aif = parker_aif(dce.times, #{{hct: {HCT}, delay_s: {DELAY_S}}});"#
+        );
+        for method in ["llsq", "nlls"] {
+            let m: Map = eval(&format!(
+                r#"{prelude}
+                   tofts(conc, aif, all, #{{extended: true, method: "{method}"}})"#
+            ))
+            .unwrap();
+            let (k, ve, vp, st) = (
+                vol(&m, "ktrans"),
+                vol(&m, "ve"),
+                vol(&m, "vp"),
+                vol(&m, "status"),
+            );
+            let tol = if method == "nlls" { 1e-3 } else { 0.05 };
+            for v in 0..24 {
+                if v == 5 {
+                    assert!(k.as_slice()[v].is_nan() && st.as_slice()[v] == 4.0);
+                    continue;
+                }
+                let (tk, tve, tvp) = truth(v);
+                let (fk, fve, fvp) = (
+                    k.as_slice()[v] as f64,
+                    ve.as_slice()[v] as f64,
+                    vp.as_slice()[v] as f64,
+                );
+                assert!(
+                    (fk - tk).abs() <= tol * tk,
+                    "{method} voxel {v}: Ktrans {fk} vs {tk}"
+                );
+                assert!(
+                    (fve - tve).abs() <= tol * tve,
+                    "{method} voxel {v}: ve {fve} vs {tve}"
+                );
+                assert!(
+                    (fvp - tvp).abs() <= tol * tvp + 2e-3,
+                    "{method} voxel {v}: vp {fvp} vs {tvp}"
+                );
+                assert!(st.as_slice()[v] == 1.0 || st.as_slice()[v] == 2.0);
+            }
+        }
+        // masked-out voxels: NaN with status 0; delay fit returns a delay map
+        let m: Map = eval(&format!(
+            r#"{prelude}
+               tofts(conc, aif, mask, #{{fit_delay: true, method: "llsq"}})"#
+        ))
+        .unwrap();
+        assert_eq!(vol(&m, "status").as_slice()[5], 0.0);
+        let d = vol(&m, "delay_s");
+        assert!(d.as_slice()[0].abs() < 1.0, "delay {}", d.as_slice()[0]);
+        // curve-level fit of the ROI curve of a one-voxel mask (voxel 7)
+        let g = Grid::axis_aligned([4, 3, 2], [2.0, 2.0, 3.0], [0.0; 3]);
+        let mut one = vec![false; 24];
+        one[7] = true;
+        let mp = dir.join("v7.nii.gz");
+        petmr::roi::Mask::new(g, one).unwrap().save(&mp).unwrap();
+        let f: Map = eval(&format!(
+            r#"{prelude}
+               let roi = load_mask("{}");
+               tofts_curve(roi_curve(conc, roi), aif, #{{method: "nlls"}})"#,
+            mp.display()
+        ))
+        .unwrap();
+        let (tk, tve, _) = truth(7);
+        let fk = f["ktrans"].as_float().unwrap();
+        let fve = f["ve"].as_float().unwrap();
+        assert!(
+            (fk - tk).abs() < 1e-3 * tk && (fve - tve).abs() < 1e-3 * tve,
+            "{f:?}"
+        );
+        assert_eq!(f["status"].as_int().unwrap(), 1);
+        let pk: i64 = eval(&format!("{prelude} peak_phase(dce, mask)")).unwrap();
+        assert!(pk > 3 && pk < NT as i64, "{pk}");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn forward_model_and_aifs_from_scripts() {
+        // conc_tofts of a constant plasma input: ve·(1 − e^{−kep t}) + vp
+        let vals: rhai::Array = eval(
+            r#"let aif = curve([0, 600], [1.0, 1.0]);
+               conc_tofts([0, 60, 120, 600], aif, #{ktrans: 0.2, ve: 0.4, vp: 0.05}).values"#,
+        )
+        .unwrap();
+        for (t, v) in [0.0f64, 60.0, 120.0, 600.0].iter().zip(vals) {
+            let exact = 0.4 * (1.0 - (-0.5 * t / 60.0).exp()) + 0.05;
+            assert!((v.as_float().unwrap() - exact).abs() < 1e-12);
+        }
+        let p: f64 = eval("parker_aif([0.0, 30.0], #{hct: 0.0}).values[1]").unwrap();
+        assert!((p - dce::parker_blood(0.5)).abs() < 1e-12);
+        let g: f64 = eval("georgiou_aif([60.0], #{hct: 0.5}).values[0]").unwrap();
+        assert!((g - 2.0 * dce::georgiou_blood(1.0)).abs() < 1e-12);
+        let w: f64 = eval("weinmann_aif([0.0]).values[0]").unwrap();
+        assert!((w - 0.1 * (3.99 + 4.78)).abs() < 1e-12);
+        let b: f64 = eval("blood_to_plasma(curve([0], [0.58]), 0.42).values[0]").unwrap();
+        assert!((b - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn vfa_t1_from_script_with_b1_map() {
+        // 2×1×1 VFA series simulated with actual angles = B1 × nominal (B1 0.9 and 1.1)
+        let dir = tmpdir("dce-vfa");
+        let fa = [2.0, 5.0, 10.0, 15.0];
+        let g = Grid::axis_aligned([2, 1, 1], [1.0; 3], [0.0; 3]);
+        let b1s = [0.9f64, 1.1];
+        let t1s = [800.0f64, 1600.0];
+        let mut data = Array4::<f32>::zeros((2, 1, 1, 4));
+        for v in 0..2 {
+            for (i, a) in fa.iter().enumerate() {
+                data[[v, 0, 0, i]] =
+                    dce::spgr_signal(5000.0, 1000.0 / t1s[v], 4.0, a * b1s[v]) as f32;
+            }
+        }
+        let b1 = Array4::from_shape_vec((2, 1, 1, 1), vec![90.0f32, 110.0]).unwrap();
+        let (pv, pb) = (dir.join("vfa.nii"), dir.join("b1.nii"));
+        write(
+            &Volume::new(g.clone(), data, None).unwrap(),
+            &pv,
+            OutType::Float32,
+        )
+        .unwrap();
+        write(&Volume::new(g, b1, None).unwrap(), &pb, OutType::Float32).unwrap();
+        for method in ["linear", "nonlinear"] {
+            let m: Map = eval(&format!(
+                r#"let vfa = load("{}"); let b1 = load("{}");
+                   vfa_t1(vfa, [2, 5, 10, 15], #{{tr_ms: 4.0, b1: b1 / 100.0, method: "{method}"}})"#,
+                pv.display(),
+                pb.display()
+            ))
+            .unwrap();
+            let t1 = vol(&m, "t1_ms");
+            for (v, &want) in t1s.iter().enumerate() {
+                let got = t1.as_slice()[v] as f64;
+                assert!(
+                    (got - want).abs() < 0.5,
+                    "{method} voxel {v}: {got} vs {want}"
+                );
+            }
+            assert_eq!(vol(&m, "status").as_slice(), &[1.0, 1.0]);
+        }
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn bad_input_gives_clear_errors() {
+        let dir = tmpdir("dce-errors");
+        let (_, p) = write_series(&dir);
+        let p = p.display().to_string();
+        let pre = format!(r#"let dce = load("{p}"); let m = dce.frame(0) > 0.0;"#);
+        let e = eval_err(&format!(
+            r#"{pre} let aif = parker_aif([0.0, 100.0]); tofts(dce, aif, m)"#
+        ));
+        assert!(e.contains("AIF covers 0–100 s"), "{e}");
+        let e = eval_err(&format!(
+            r#"{pre} let aif = parker_aif(dce.times); tofts(dce, aif, m, #{{extendd: true}})"#
+        ));
+        assert!(e.contains("unknown option 'extendd'"), "{e}");
+        let e = eval_err(&format!(r#"{pre} vfa_t1(dce, [2, 5], #{{tr_ms: 4}})"#));
+        assert!(
+            e.contains("2 flip angles") && e.contains("48 frames"),
+            "{e}"
+        );
+        let e = eval_err(&format!(
+            r#"{pre} spgr_conc(dce, -5.0, #{{tr_ms: 4, fa_deg: 15}})"#
+        ));
+        assert!(e.contains("T1 must be positive"), "{e}");
+        let e = eval_err(&format!(r#"{pre} spgr_conc(dce, 1400, #{{tr_ms: 4}})"#));
+        assert!(e.contains("'fa_deg' is required"), "{e}");
+        let e = eval_err("parker_aif([0.0, 10.0], #{hct: 1.2})");
+        assert!(e.contains("'hct'"), "{e}");
+        let e = eval_err("parker_aif([10.0, 0.0])");
+        assert!(e.contains("increase strictly"), "{e}");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn grid_mismatch_is_an_error() {
+        use petmr::roi::Mask;
+        let g = Grid::axis_aligned([2, 2, 1], [1.0; 3], [0.0; 3]);
+        let g2 = Grid::axis_aligned([2, 2, 2], [1.0; 3], [0.0; 3]);
+        let times = TimeAxis {
+            start_s: (0..8).map(|i| i as f64).collect(),
+            duration_s: vec![1.0; 8],
+        };
+        let conc = Volume::new(g, Array4::zeros((2, 2, 1, 8)), Some(times)).unwrap();
+        let aif = petmr::volume::Curve::new(vec![0.0, 10.0], vec![0.0, 1.0]).unwrap();
+        let e = dce::fit_maps(&conc, &aif, &Mask::full(g2), &dce::FitOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("different grids"), "{e}");
+        // frames without timing
+        let untimed = Volume::new(conc.grid.clone(), Array4::zeros((2, 2, 1, 8)), None).unwrap();
+        let e = dce::fit_maps(
+            &untimed,
+            &aif,
+            &Mask::full(conc.grid.clone()),
+            &dce::FitOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("no frame timing"), "{e}");
+    }
+}

@@ -273,6 +273,21 @@ fn script_ratios_and_hypoxic_fraction() {
         })
         .fold(f64::MIN, f64::max);
     assert!((peak - best).abs() < 1e-5, "{peak} vs {best}");
+    // hotspot: the tumour voxels within ±3 voxels of the best centre
+    let centre = (4..9usize)
+        .max_by(|&a, &b| {
+            let m = |c: usize| {
+                let w: Vec<f64> = (c.saturating_sub(3)..=(c + 3).min(8))
+                    .map(|i| v[i])
+                    .collect();
+                w.iter().sum::<f64>() / w.len() as f64
+            };
+            m(a).total_cmp(&m(b)).then(b.cmp(&a))
+        })
+        .unwrap();
+    let want = (4..9).filter(|&i: &usize| i.abs_diff(centre) <= 3).count() as i64;
+    let hc: i64 = eval(&format!("{pre} hotspot(ki, tumour).count()")).unwrap();
+    assert_eq!(hc, want);
 }
 
 fn pet_series(dir: &Path, kis: &[f64], v0: f64) -> (String, String) {

@@ -430,6 +430,43 @@ fn script_functions_return_the_documented_maps() {
 }
 
 #[test]
+fn split_groups_feeds_the_group_tests() {
+    // labels as strings, in the order given; the reference grouping is by integer label.
+    let x = column("kep");
+    let lab: Vec<u64> = reference()["labels"]["histology"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let names = ["IDC", "ILC", "Mixed", "IMC"];
+    let labels: Vec<String> = lab
+        .iter()
+        .map(|&l| format!("{:?}", names[l as usize]))
+        .collect();
+    let src = format!(
+        "let s = split_groups({}, [{}], #{{order: [\"IDC\", \"ILC\", \"Mixed\", \"IMC\"]}});\n\
+         let k = kruskal(s.groups); [k.h, k.p, s.labels[3]]",
+        rhai_array(&x),
+        labels.join(", ")
+    );
+    let v: rhai::Array = eval(&src).unwrap();
+    let r = cases("kruskal")
+        .iter()
+        .find(|c| c["groups"] == "kep|histology")
+        .unwrap();
+    assert!(close(v[0].as_float().unwrap(), num(&r["h"]), 0.0, RTOL));
+    assert!(close(v[1].as_float().unwrap(), num(&r["p"]), 0.0, RTOL));
+    assert_eq!(v[2].clone().into_string().unwrap(), "IMC");
+    // numeric labels sort numerically; a subset via order; () labels dropped
+    let v: rhai::Map = eval("split_groups([1, 2, 3, 4, 5], [10, 2, 10, (), 2])").unwrap();
+    assert_eq!(format!("{:?}", v["labels"]), "[2, 10]");
+    assert_eq!(format!("{:?}", v["groups"]), "[[2.0, 5.0], [1.0, 3.0]]");
+    let e = eval_err("split_groups([1, 2], [\"a\", \"b\"], #{order: [\"c\"]})");
+    assert!(e.contains("label c does not occur"), "{e}");
+}
+
+#[test]
 fn bad_input_gives_clear_errors() {
     for (src, want) in [
         (
