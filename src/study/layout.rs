@@ -191,14 +191,32 @@ impl Study {
                     ("muscle", &f.muscle, "Tmax/M and %HF"),
                 ];
                 let m = lesion_mask(dir, &sub, lesion);
+                let mut folder_reported = Vec::new();
                 for (k, p, what) in need {
-                    let dwi_not_acquired =
-                        (k == "dwi" || k == "bval") && !dir.join(&sub).join("dwi").exists();
+                    let folder = p.parent().map(|x| x.to_path_buf()).unwrap_or_default();
+                    let modality = folder
+                        .file_name()
+                        .map(|x| x.to_string_lossy().to_string())
+                        .unwrap_or_default();
                     if p.is_file() {
                         files.insert(k.to_string(), p.clone());
-                    } else if dwi_not_acquired || (k == "bval" && !f.dwi.is_file()) {
-                        // DWI is optional (no dwi/ folder: not acquired); a missing bval is
+                    } else if modality == "dwi" && !folder.exists() {
+                        // DWI is optional: no dwi/ folder means it was not acquired
+                    } else if k == "bval" && !f.dwi.is_file() {
                         // reported once, with the DWI series
+                    } else if !folder.exists() && modality != "roi" {
+                        if !folder_reported.contains(&modality) {
+                            let all = match modality.as_str() {
+                                "dce" => "T1, Ktrans, kep, ve, vp and every PET value (no registration target)",
+                                "pet" => "SUV, Tmax/M, Tmax/P, Ki and %HF",
+                                _ => "its values",
+                            };
+                            note(format!(
+                                "lesion {lesion}: no {} folder ({all} left missing)",
+                                rel(dir, &folder)
+                            ));
+                            folder_reported.push(modality);
+                        }
                     } else {
                         note(format!(
                             "lesion {lesion}: missing {} ({what} left missing)",

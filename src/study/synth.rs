@@ -107,6 +107,8 @@ const DCE_POST: usize = 43;
 const B_VALUE: f64 = 900.0;
 const PET_FRAMES: usize = 12;
 const PET_FRAME_S: f64 = 300.0;
+/// Default PET noise: relative SD per frame and voxel (after reconstruction smoothing).
+const PET_NOISE: f64 = 0.005;
 /// Island Ki (mL/cm³/min): clearly above the muscle threshold (~0.3e-3).
 const KI_HYPOXIC: f64 = 2.0e-3;
 const KI_MUSCLE: (f64, f64) = (0.20e-3, 0.10e-3);
@@ -222,6 +224,17 @@ struct Fov {
     muscle_y0: f64,
     y_lo: f64,
     half: [f64; 3],
+}
+
+/// Label of air (outside the body) on the DCE grid.
+const AIR: usize = usize::MAX;
+
+impl Fov {
+    /// Outside the body: the anterior corners, behind a parabolic skin line, so that every image
+    /// has a skin–air edge for registration.
+    fn is_air(&self, p: [f64; 3]) -> bool {
+        p[1] < self.y_lo - 2.0 + 18.0 * (p[0] / self.half[0]).powi(2)
+    }
 }
 
 fn fov(size: Size) -> Fov {
@@ -537,6 +550,8 @@ fn gen_patient(
         let p = voxel_world(g, v);
         if p[1] >= fov.muscle_y0 {
             *lab = 1;
+        } else if fov.is_air(p) {
+            *lab = AIR;
         }
         for (li, &l) in pat.lesions.iter().enumerate() {
             let q = lesions[l].geo.rho(p);
@@ -566,6 +581,7 @@ fn gen_patient(
         let (a, b, c, d, e, f, s) = match label[v] {
             0 => (1200.0, 1000.0, 0.04, 0.20, 0.010, 1.6e-3, 800.0),
             1 => (1400.0, 900.0, 0.10, 0.12, 0.030, 1.4e-3, 600.0),
+            AIR => (1200.0, 0.0, 0.0, 0.20, 0.0, 1.6e-3, 0.0),
             l => {
                 let lp = &lesions[pat.lesions[l - 2]];
                 let q = rho[v];
@@ -580,7 +596,7 @@ fn gen_patient(
                 )
             }
         };
-        t10[v] = if label[v] < 2 {
+        t10[v] = if label[v] < 2 || label[v] == AIR {
             a * (1.0 + 0.03 * r.normal())
         } else {
             a
@@ -715,6 +731,8 @@ fn gen_patient(
         let w = [w[0], w[1], w[2]];
         let (mut kk, mut vv) = if w[1] >= fov.muscle_y0 {
             (KI_MUSCLE.0 + KI_MUSCLE.1 * r.normal(), 0.85)
+        } else if fov.is_air(w) {
+            (0.0, 0.0)
         } else {
             (KI_BREAST + 0.02e-3 * r.normal(), 0.55)
         };
@@ -842,8 +860,9 @@ fn gen_patient(
         }
     }
 
-    // --- PET series: Patlak uptake with the patient's input (kBq/mL, decay-corrected)
-    let to_kbq = pat.dose_mbq * 1000.0 / (pat.weight_kg * 1000.0) * pat.input_scale;
+    // --- PET series: Patlak uptake with the patient's input (Bq/mL, decay-corrected to
+    // injection): SUV 1 = dose / weight
+    let to_bq = pat.dose_mbq * 1e6 / (pat.weight_kg * 1000.0) * pat.input_scale;
     let fstart: Vec<f64> = (0..PET_FRAMES)
         .map(|i| pat.pet_start_s + i as f64 * PET_FRAME_S)
         .collect();
@@ -856,12 +875,12 @@ fn gen_patient(
     let pop_v: Vec<f64> = pop_t.iter().map(|&t| population_plasma_suv(t)).collect();
     let cp_of = |t: f64| -> f64 {
         let c = crate::volume::Curve::new(pop_t.to_vec(), pop_v.clone()).expect("increasing times");
-        c.at(t).unwrap_or(0.0) * to_kbq
+        c.at(t).unwrap_or(0.0) * to_bq
     };
     let curve = crate::volume::Curve::new(pop_t.to_vec(), pop_v.clone()).expect("increasing times");
     let cp_t: Vec<f64> = tt
         .iter()
-        .map(|&t| curve.at(t).unwrap_or(0.0) * to_kbq)
+        .map(|&t| curve.at(t).unwrap_or(0.0) * to_bq)
         .collect();
     let basis_ki = models::patlak_forward(&tt, &cp_t, 1.0, 0.0);
     let basis_v0 = models::patlak_forward(&tt, &cp_t, 0.0, 1.0);
@@ -881,7 +900,7 @@ fn gen_patient(
     for u in 0..npv {
         for f in 0..PET_FRAMES {
             let c = ki[u] as f64 * fk[f] + v0[u] as f64 * fv[f];
-            pet[u * PET_FRAMES + f] = (c * (1.0 + noise * 0.015 * r.normal())) as f32;
+            pet[u * PET_FRAMES + f] = (c * (1.0 + noise * PET_NOISE * r.normal())) as f32;
         }
     }
     let p = &files.pet;
@@ -894,7 +913,8 @@ fn gen_patient(
             vol(pg, PET_FRAMES, pet, Some(pta))?,
             json!({"TracerName": "FMISO", "TracerRadionuclide": "F18",
                    "InjectedRadioactivity": pat.dose_mbq, "InjectedRadioactivityUnits": "MBq",
-                   "BodyWeight": pat.weight_kg, "Units": "kBq/mL",
+                   "BodyWeight": pat.weight_kg, "Units": "Bq/mL",
+                   "InjectionStart": 0, "ScanStart": pat.pet_start_s,
                    "ImageDecayCorrected": true, "ImageDecayCorrectionTime": 0,
                    "ReconMethodName": "TOF-OSEM (synthetic)"}),
         ),
@@ -912,7 +932,7 @@ fn gen_patient(
             vec![cell(Some(t)), cell(Some(c))]
         })
         .collect();
-    tsv::write(&files.blood, &["time_s", "plasma_kbq_ml"], &rows)?;
+    tsv::write(&files.blood, &["time_s", "plasma_bq_ml"], &rows)?;
     written.push(files.blood.clone());
 
     // --- masks
