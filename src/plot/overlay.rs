@@ -334,17 +334,17 @@ impl Figure for Overlay<'_> {
         let oy = (ah as f64 - ph) / 2.0;
         let ni = (i1 - i0) as f64;
         let nj = (j1 - j0) as f64;
+        // colours on the screen grid (row-major), then one rectangle per run of equal colour
+        // along each row: identical bitmap, far smaller SVG for flat or saturated regions
+        let (ncol, nrow) = (i1 - i0, j1 - j0);
+        let mut cells = vec![RGBColor(0, 0, 0); ncol * nrow];
         for i in i0..i1 {
             for j in j0..j1 {
                 let v = g.index(i, j, k);
-                let col = if flip_i { i1 - 1 - i } else { i - i0 } as f64;
-                let row = if flip_j { j1 - 1 - j } else { j - j0 } as f64;
-                let x0 = (ox + col / ni * pw).round() as i32;
-                let x1 = (ox + (col + 1.0) / ni * pw).round() as i32;
-                let y0 = (oy + row / nj * ph).round() as i32;
-                let y1 = (oy + (row + 1.0) / nj * ph).round() as i32;
+                let col = if flip_i { i1 - 1 - i } else { i - i0 };
+                let row = if flip_j { j1 - 1 - j } else { j - j0 };
                 let m = mp[v] as f64;
-                let color = if self.mask.data[v] && m.is_finite() {
+                cells[row * ncol + col] = if self.mask.data[v] && m.is_finite() {
                     self.cmap.color((m - lo) / (hi - lo))
                 } else {
                     let x = an[v] as f64;
@@ -356,7 +356,22 @@ impl Figure for Overlay<'_> {
                     let c = (t * 255.0).round() as u8;
                     RGBColor(c, c, c)
                 };
+            }
+        }
+        for row in 0..nrow {
+            let y0 = (oy + row as f64 / nj * ph).round() as i32;
+            let y1 = (oy + (row + 1) as f64 / nj * ph).round() as i32;
+            let mut c0 = 0;
+            while c0 < ncol {
+                let color = cells[row * ncol + c0];
+                let mut c1 = c0 + 1;
+                while c1 < ncol && cells[row * ncol + c1] == color {
+                    c1 += 1;
+                }
+                let x0 = (ox + c0 as f64 / ni * pw).round() as i32;
+                let x1 = (ox + c1 as f64 / ni * pw).round() as i32;
                 img_area.draw(&Rectangle::new([(x0, y0), (x1, y1)], color.filled()))?;
+                c0 = c1;
             }
         }
         // orientation letters and slice note
