@@ -25,6 +25,113 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Write the synthetic FMISO PET/MRI breast study (layout: docs/STUDY.md) into DIR.
+    Synth {
+        dir: PathBuf,
+        /// Random seed (the same seed always gives the same study).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Image size: `small` (about 25 MB, for tests) or `paper` (realistic matrices).
+        #[arg(long, default_value = "small", value_parser = ["small", "paper"])]
+        size: String,
+        /// Noise scale: 1 = default noise levels, 0 = noise-free.
+        #[arg(long, default_value_t = 1.0)]
+        noise: f64,
+    },
+    /// Write the synthetic study to DIR (if absent) and run every paper script on it.
+    Demo {
+        #[arg(default_value = "petmr-demo")]
+        dir: PathBuf,
+    },
+}
+
+fn synth(dir: &std::path::Path, seed: u64, size: &str, noise: f64) -> i32 {
+    let t0 = std::time::Instant::now();
+    let opts = match petmr::study::Size::parse(size) {
+        Ok(size) => petmr::study::SynthOptions { seed, size, noise },
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    match petmr::study::synth_study(dir, &opts) {
+        Ok(r) => {
+            println!(
+                "wrote the synthetic study ({} participants, {} lesions, seed {seed}, size {size}, {:.1} MB) to {} in {:.1} s",
+                r.participants,
+                r.lesions,
+                r.bytes as f64 / 1e6,
+                r.dir.display(),
+                t0.elapsed().as_secs_f64()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+/// `petmr demo`: the synthetic study (written if absent), then every `scripts/*.rhai` run on it
+/// as `petmr run SCRIPT STUDY_DIR OUT_DIR`.
+fn demo(dir: &std::path::Path) -> i32 {
+    let t0 = std::time::Instant::now();
+    if !dir.join("participants.tsv").is_file() {
+        let code = synth(dir, 1, "small", 1.0);
+        if code != 0 {
+            return code;
+        }
+    } else {
+        println!("using the study already in {}", dir.display());
+    }
+    let here = PathBuf::from("scripts");
+    let scripts_dir = if here.is_dir() {
+        here
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts")
+    };
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&scripts_dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
+                .collect()
+        })
+        .unwrap_or_default();
+    scripts.sort();
+    if scripts.is_empty() {
+        eprintln!(
+            "petmr demo: no scripts/*.rhai found (looked in ./scripts and {})",
+            scripts_dir.display()
+        );
+        return 1;
+    }
+    let out = dir.join("derivatives").join("petmr");
+    let args = [dir.display().to_string(), out.display().to_string()];
+    let mut failed = Vec::new();
+    for s in &scripts {
+        println!("\n=== {} ===", s.display());
+        if petmr::repl::run_file(s, &args) != 0 {
+            failed.push(s.display().to_string());
+        }
+    }
+    println!(
+        "\npetmr demo finished in {:.1} s\n  study:   {}\n  results: {} (lesion table lesions.csv/.parquet, maps, figures)\n  scripts: {}",
+        t0.elapsed().as_secs_f64(),
+        dir.display(),
+        out.display(),
+        scripts_dir.display()
+    );
+    if failed.is_empty() {
+        0
+    } else {
+        eprintln!(
+            "petmr demo: {} script(s) failed: {}",
+            failed.len(),
+            failed.join(", ")
+        );
+        1
+    }
 }
 
 fn main() -> ExitCode {
@@ -43,6 +150,16 @@ fn main() -> ExitCode {
         }
         (Some(e), None) => petmr::repl::eval_print(&e),
         (None, Some(Cmd::Run { file, args })) => petmr::repl::run_file(&file, &args),
+        (
+            None,
+            Some(Cmd::Synth {
+                dir,
+                seed,
+                size,
+                noise,
+            }),
+        ) => synth(&dir, seed, &size, noise),
+        (None, Some(Cmd::Demo { dir })) => demo(&dir),
         (None, None) => petmr::repl::repl(),
     };
     ExitCode::from(code as u8)

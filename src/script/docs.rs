@@ -57,12 +57,12 @@ pub fn overview() -> String {
     }
     for dom in domains {
         out.push_str(&format!("{dom}:\n"));
-        let mut names: Vec<&str> = all
-            .iter()
-            .filter(|d| d.domain == dom)
-            .map(|d| d.name)
-            .collect();
-        names.dedup();
+        let mut names: Vec<&str> = Vec::new();
+        for d in all.iter().filter(|d| d.domain == dom) {
+            if !names.contains(&d.name) {
+                names.push(d.name);
+            }
+        }
         let mut line = String::from(" ");
         for n in names {
             if line.len() + n.len() > 90 {

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 /// The stdlib modules compiled into the binary: `(name, source)`.
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("roi", include_str!("../../stdlib/roi.rhai")),
+    ("tables", include_str!("../../stdlib/tables.rhai")),
     ("figures", include_str!("../../stdlib/figures.rhai")),
 ];
 

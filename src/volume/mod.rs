@@ -6,6 +6,7 @@
 mod curve;
 pub mod nifti_io;
 pub mod ops;
+pub mod register;
 pub mod resample;
 
 pub use curve::Curve;

@@ -1,1 +1,93 @@
-//! Integration tests: scripts.
+//! Integration tests: scripts — each `scripts/*.rhai` run by the `petmr` binary.
+//!
+//! Paper-table scripts: run as `petmr run scripts/tableN.rhai STUDY_DIR OUT_DIR` on the fixture
+//! lesion table (`tests/data/table/lesions.csv`, whose numbers `tests/it/table.rs` checks
+//! against scipy). The study module is replaced through `$PETMR_STDLIB` by a one-line
+//! `study::lesions(dir)` that reads `dir/lesions.csv`, so these tests exercise the scripts, the
+//! stdlib and the writers; the written Markdown must equal the golden file.
+use crate::util::{bin, data, tmpdir};
+use std::path::Path;
+use std::process::Command;
+
+fn run_table_script(name: &str) {
+    let dir = tmpdir(&format!("script-{name}"));
+    let lib = dir.join("lib");
+    let study = dir.join("study");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::create_dir_all(&study).unwrap();
+    std::fs::write(
+        lib.join("study.rhai"),
+        "fn lesions(dir) { read_csv(dir + \"/lesions.csv\") }\n",
+    )
+    .unwrap();
+    std::fs::copy(data("table/lesions.csv"), study.join("lesions.csv")).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scripts/{name}.rhai"));
+    let res = Command::new(bin())
+        .env("PETMR_STDLIB", &lib)
+        .env("COLUMNS", "160")
+        .arg("run")
+        .arg(&script)
+        .arg(&study)
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&res.stdout);
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{name}: {stderr}\n{stdout}");
+    assert!(stdout.contains('┌') && stdout.contains("p < 0.05") || name == "table1");
+    let md = std::fs::read_to_string(out.join(format!("{name}.md"))).unwrap();
+    let golden = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{name}.md")),
+    )
+    .unwrap();
+    assert_eq!(
+        md, golden,
+        "{name}.md written by the script differs from the golden file"
+    );
+    // the CSV reads back with the same header as the Markdown table
+    let t = petmr::table::Table::read_csv(&out.join(format!("{name}.csv"))).unwrap();
+    let header = golden
+        .lines()
+        .find(|l| l.starts_with('|'))
+        .unwrap()
+        .trim_matches('|')
+        .split('|')
+        .map(|s| s.trim().to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(t.columns(), header);
+    // a wrong call is a usage error with exit status 1
+    let res = Command::new(bin())
+        .env("PETMR_STDLIB", &lib)
+        .arg("run")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&res.stderr).contains("usage: petmr run scripts/"));
+}
+
+#[test]
+fn table1_script() {
+    run_table_script("table1");
+}
+
+#[test]
+fn table2_script() {
+    run_table_script("table2");
+}
+
+#[test]
+fn table3_script() {
+    run_table_script("table3");
+}
+
+#[test]
+fn table4_script() {
+    run_table_script("table4");
+}
+
+#[test]
+fn correlations_script() {
+    run_table_script("correlations");
+}

@@ -1,0 +1,1192 @@
+//! The synthetic study: a seeded, deterministic digital reference cohort matching the paper's
+//! Table 1 (29 patients, 32 lesions), with images made by the forward models and a `truth.tsv`
+//! the analysis never reads. Layout: `docs/STUDY.md`.
+//!
+//! Truth conventions (what `truth.tsv` holds, per lesion, over the lesion mask on the DCE grid):
+//! - `ktrans, kep, ve, vp, adc, t10_ms`: means of the voxel values the images were made from.
+//! - `ki, v0, hf`: the PET fields live on the PET grid (coarser, rigidly offset from the MRI);
+//!   their truth is the PET-grid field resampled (trilinear) onto the DCE grid through the true
+//!   offset — exactly what a perfect registration gives. `hf` applies the paper's rule to that
+//!   field: percent of lesion voxels with Ki > mean + 2·SD of Ki in the muscle mask.
+//! - `diameter_mm`: longest diameter of the lesion mask (voxel centres), as measured on MRI.
+use super::classes;
+use super::layout::{self, lesion_mask, subject_files};
+use super::models;
+use super::rng::Rng;
+use super::tsv::{self, cell};
+use super::StudyError;
+use crate::roi::Mask;
+use crate::volume::nifti_io::{self, OutType};
+use crate::volume::resample;
+use crate::volume::{Grid, TimeAxis, Volume};
+use nalgebra::{Matrix4, Rotation3};
+use ndarray::Array4;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// Matrix and voxel sizes of the generated images.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Size {
+    /// 26×18×9 MRI voxels of 3×3×4 mm, PET 4×4×4.5 mm: the whole study is about 25 MB.
+    Small,
+    /// 112×72×36 MRI voxels of 1.6×1.6×2.5 mm around the breasts, PET 2.78 mm isotropic.
+    Paper,
+}
+
+impl Size {
+    pub fn parse(s: &str) -> Result<Size, StudyError> {
+        match s {
+            "small" => Ok(Size::Small),
+            "paper" => Ok(Size::Paper),
+            _ => Err(StudyError::arg(
+                "synth",
+                format!("size '{s}' is not \"small\" or \"paper\""),
+            )),
+        }
+    }
+    pub fn name(&self) -> &'static str {
+        match self {
+            Size::Small => "small",
+            Size::Paper => "paper",
+        }
+    }
+    fn mri(&self) -> ([usize; 3], [f64; 3]) {
+        match self {
+            Size::Small => ([26, 18, 9], [3.0, 3.0, 4.0]),
+            Size::Paper => ([112, 72, 36], [1.6, 1.6, 2.5]),
+        }
+    }
+    fn pet_voxel(&self) -> [f64; 3] {
+        match self {
+            Size::Small => [4.0, 4.0, 4.5],
+            Size::Paper => [2.78, 2.78, 2.78],
+        }
+    }
+}
+
+/// Options of [`synth_study`].
+#[derive(Clone, Debug)]
+pub struct SynthOptions {
+    pub seed: u64,
+    pub size: Size,
+    /// Noise scale: 1 = the default noise levels, 0 = noise-free images.
+    pub noise: f64,
+}
+
+impl Default for SynthOptions {
+    fn default() -> Self {
+        SynthOptions {
+            seed: 1,
+            size: Size::Small,
+            noise: 1.0,
+        }
+    }
+}
+
+/// What [`synth_study`] wrote.
+#[derive(Clone, Debug)]
+pub struct SynthReport {
+    pub dir: PathBuf,
+    pub participants: usize,
+    pub lesions: usize,
+    pub bytes: u64,
+    /// Lesions with %HF = 0, in (0, 1] and above 1 (the paper: 18, 8, 6).
+    pub hf_classes: [usize; 3],
+}
+
+// ---- acquisition constants ------------------------------------------------------------------
+
+const N_PATIENTS: usize = 29;
+const N_TWO_LESION: usize = 3;
+const TR_MS: f64 = 4.5;
+const VFA_DEG: [f64; 4] = [2.0, 5.0, 10.0, 15.0];
+const DCE_FA_DEG: f64 = 12.0;
+const DCE_DT_S: f64 = 12.0;
+const DCE_BASELINE: usize = 5;
+const DCE_POST: usize = 43;
+const B_VALUE: f64 = 900.0;
+const PET_FRAMES: usize = 12;
+const PET_FRAME_S: f64 = 300.0;
+/// Island Ki (mL/cm³/min): clearly above the muscle threshold (~0.3e-3).
+const KI_HYPOXIC: f64 = 2.0e-3;
+const KI_MUSCLE: (f64, f64) = (0.20e-3, 0.10e-3);
+const KI_BREAST: f64 = 0.12e-3;
+/// Muscle slab thickness (mm) at the posterior edge of the field of view.
+const MUSCLE_MM: f64 = 10.0;
+
+/// Population FMISO plasma curve in SUV units (g/mL) at `t_s` seconds after injection: a fast
+/// bolus component and a slow washout (about 1.0 at 120 min, 0.85 at 180 min, in the range
+/// reported for FMISO plasma at 2–3 h).
+pub fn population_plasma_suv(t_s: f64) -> f64 {
+    let t = t_s / 60.0;
+    if t <= 0.0 {
+        return 0.0;
+    }
+    (1.0 - (-t / 0.25).exp()) * (4.5 * (-t / 2.0).exp() + 1.35 * (-t / 400.0).exp())
+}
+
+/// Sample times (s) of the population input table: 5 s to 10 min, then 30 s to 200 min.
+fn population_times() -> Vec<f64> {
+    let mut t: Vec<f64> = (0..120).map(|i| i as f64 * 5.0).collect();
+    t.extend((0..=380).map(|i| 600.0 + i as f64 * 30.0));
+    t
+}
+
+// ---- cohort plan ----------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+struct Geo {
+    c: [f64; 3],
+    ax: [f64; 3],
+    phi0: f64,
+    lob: f64,
+}
+
+impl Geo {
+    /// Normalised radius: ≤ 1 inside the (lobulated) ellipsoid.
+    fn rho(&self, p: [f64; 3]) -> f64 {
+        let q = [0, 1, 2].map(|d| (p[d] - self.c[d]) / self.ax[d]);
+        let r = (q[0] * q[0] + q[1] * q[1] + q[2] * q[2]).sqrt();
+        let phi = q[1].atan2(q[0]);
+        r / (1.0 + self.lob * (3.0 * phi + self.phi0).sin())
+    }
+}
+
+#[derive(Clone, Debug)]
+struct LesionPlan {
+    patient: usize,
+    lesion: i64,
+    subtype: &'static str,
+    grade: i64,
+    hr_pos: bool,
+    her2_pos: bool,
+    path_size_mm: Option<f64>,
+    big: bool,
+    d_target: f64,
+    ktrans: f64,
+    ve: f64,
+    vp: f64,
+    adc: f64,
+    t10: f64,
+    ki_base: f64,
+    v0: f64,
+    geo: Geo,
+    /// Target %HF interval (None: no hypoxic islands).
+    hf_target: Option<(f64, f64)>,
+    n_voxels: usize,
+}
+
+#[derive(Clone, Debug)]
+struct PatientPlan {
+    id: String,
+    age: f64,
+    weight_kg: f64,
+    hct: f64,
+    dose_mbq: f64,
+    pet_start_s: f64,
+    dwi: bool,
+    input_scale: f64,
+    rot_deg: [f64; 3],
+    shift_mm: [f64; 3],
+    lesions: Vec<usize>,
+}
+
+impl PatientPlan {
+    /// The true PET offset: PET voxel v shows the anatomy at world point M·A_pet·v.
+    fn offset(&self) -> Matrix4<f64> {
+        let r = Rotation3::from_euler_angles(
+            self.rot_deg[0].to_radians(),
+            self.rot_deg[1].to_radians(),
+            self.rot_deg[2].to_radians(),
+        );
+        let mut m = r.to_homogeneous();
+        for d in 0..3 {
+            m[(d, 3)] = self.shift_mm[d];
+        }
+        m
+    }
+}
+
+fn counts<T: Copy>(items: &[(T, usize)]) -> Vec<T> {
+    items
+        .iter()
+        .flat_map(|&(v, n)| std::iter::repeat_n(v, n))
+        .collect()
+}
+
+/// Field-of-view geometry shared by every patient of a size.
+struct Fov {
+    mri: Grid,
+    pet: Grid,
+    /// World y where the muscle slab starts (posterior edge of the FOV).
+    muscle_y0: f64,
+    y_lo: f64,
+    half: [f64; 3],
+}
+
+fn fov(size: Size) -> Fov {
+    let (dim, vox) = size.mri();
+    let origin = [0, 1, 2].map(|d| -((dim[d] - 1) as f64) / 2.0 * vox[d]);
+    let mri = Grid::axis_aligned(dim, vox, origin);
+    let half = [0, 1, 2].map(|d| dim[d] as f64 * vox[d] / 2.0);
+    let pv = size.pet_voxel();
+    // the PET field of view covers the MRI one with a margin of two PET voxels on each side
+    let pdim = [0, 1, 2].map(|d| ((2.0 * half[d]) / pv[d]).ceil() as usize + 4);
+    let porigin = [0, 1, 2].map(|d| -((pdim[d] - 1) as f64) / 2.0 * pv[d]);
+    let pet = Grid::axis_aligned(pdim, pv, porigin);
+    Fov {
+        mri,
+        pet,
+        muscle_y0: half[1] - MUSCLE_MM,
+        y_lo: -half[1],
+        half,
+    }
+}
+
+fn plan_cohort(
+    seed: u64,
+    size: Size,
+    fov: &Fov,
+) -> Result<(Vec<PatientPlan>, Vec<LesionPlan>), StudyError> {
+    let mut r = Rng::fork(seed, 0);
+    // which patients have two lesions
+    let mut order: Vec<usize> = (0..N_PATIENTS).collect();
+    r.shuffle(&mut order);
+    let two: Vec<usize> = order[..N_TWO_LESION].to_vec();
+    // DWI in 18 patients with 19 lesions: one two-lesion patient and 17 single-lesion patients
+    let mut dwi = [false; N_PATIENTS];
+    dwi[two[0]] = true;
+    for &p in order[N_TWO_LESION..].iter().take(17) {
+        dwi[p] = true;
+    }
+    let mut patients = Vec::new();
+    for (p, &has_dwi) in dwi.iter().enumerate() {
+        let ang = [r.range(-1.5, 1.5), r.range(-1.5, 1.5), r.range(-3.0, 3.0)];
+        let shift = [r.range(-3.0, 3.0), r.range(-3.0, 3.0), r.range(-2.0, 2.0)];
+        patients.push(PatientPlan {
+            id: format!("sub-{:02}", p + 1),
+            age: (57.0 + 10.0 * r.normal()).clamp(37.0, 78.0).round(),
+            weight_kg: ((72.0 + 12.0 * r.normal()).clamp(48.0, 110.0) * 10.0).round() / 10.0,
+            hct: ((0.40 + 0.03 * r.normal()).clamp(0.32, 0.48) * 1000.0).round() / 1000.0,
+            dose_mbq: ((306.0 + 14.0 * r.normal()).clamp(270.0, 340.0) * 10.0).round() / 10.0,
+            pet_start_s: ((120.2 + r.range(-0.4, 3.0)) * 60.0).round(),
+            dwi: has_dwi,
+            input_scale: r.range(0.85, 1.15),
+            rot_deg: ang,
+            shift_mm: shift,
+            lesions: Vec::new(),
+        });
+    }
+    // Table 1 counts, shuffled over the 32 lesions
+    let n = N_PATIENTS + N_TWO_LESION;
+    let mut subtype = counts(&[("IDC", 21), ("ILC", 6), ("Mixed", 3), ("IMC", 2)]);
+    let mut grade = counts(&[(1i64, 3), (2, 16), (3, 13)]);
+    let mut her2 = counts(&[(true, 7), (false, 25)]);
+    let mut hr = counts(&[(false, 1), (true, 31)]);
+    let mut path = counts(&[(true, 21), (false, 11)]);
+    for v in [&mut her2, &mut hr, &mut path] {
+        r.shuffle(v);
+    }
+    r.shuffle(&mut subtype);
+    r.shuffle(&mut grade);
+    // lesion slots: every patient's first lesion, then the second ones
+    let mut slots: Vec<(usize, i64)> = (0..N_PATIENTS).map(|p| (p, 1)).collect();
+    slots.extend(two.iter().map(|&p| (p, 2)));
+    // size classes: the two-lesion patients' lesions are kept small enough to sit side by side
+    let mut big = counts(&[(true, 22), (false, 10)]);
+    r.shuffle(&mut big);
+    let mut lesions = Vec::new();
+    let (_, vox) = size.mri();
+    for (i, &(p, l)) in slots.iter().enumerate() {
+        let two_here = two.contains(&p);
+        let d = if big[i] {
+            r.range(23.0, if two_here { 30.0 } else { 44.0 })
+        } else {
+            r.range(11.0, 17.5)
+        };
+        let st = subtype[i];
+        let kt = ((0.35f64.ln() + 0.55 * r.normal()).exp() * if st == "ILC" { 0.7 } else { 1.0 })
+            .clamp(0.08, 1.6);
+        let ve = if st == "IMC" {
+            r.range(0.6, 0.8)
+        } else {
+            r.range(0.25, 0.75)
+        };
+        let vp = (0.06f64.ln() + 0.5 * r.normal()).exp().clamp(0.01, 0.2);
+        let adc = if st == "IMC" {
+            2.2e-3 + 0.2e-3 * r.normal()
+        } else {
+            (1.0e-3 + 0.2e-3 * r.normal()).clamp(0.6e-3, 1.6e-3)
+        };
+        let ki_base =
+            ((0.24 - 0.14 * kt.min(1.2)) * 1e-3 + 0.02e-3 * r.normal()).clamp(0.05e-3, 0.23e-3);
+        // centre: one lesion in the middle, two side by side (bilateral)
+        let cx = if two_here {
+            if l == 1 {
+                -fov.half[0] / 2.0
+            } else {
+                fov.half[0] / 2.0
+            }
+        } else {
+            r.range(-3.0, 3.0)
+        };
+        let ymax = fov.muscle_y0 - 4.0;
+        let cy = (fov.y_lo + ymax) / 2.0 + r.range(-2.0, 2.0);
+        let geo = Geo {
+            c: [cx, cy, r.range(-vox[2] / 2.0, vox[2] / 2.0)],
+            ax: [d / 2.0, d / 2.0, d / 2.0],
+            phi0: r.range(0.0, std::f64::consts::TAU),
+            lob: 0.08,
+        };
+        let plan = LesionPlan {
+            patient: p,
+            lesion: l,
+            subtype: st,
+            grade: grade[i],
+            hr_pos: hr[i],
+            her2_pos: her2[i],
+            path_size_mm: path[i].then(|| (d * r.range(0.85, 1.25)).round()),
+            big: big[i],
+            d_target: d,
+            ktrans: kt,
+            ve,
+            vp,
+            adc,
+            t10: 1500.0 + 100.0 * r.normal(),
+            ki_base,
+            v0: r.range(0.85, 1.15),
+            geo,
+            hf_target: None,
+            n_voxels: 0,
+        };
+        patients[p].lesions.push(lesions.len());
+        lesions.push(plan);
+    }
+    // fit each lesion's semi-axes so that the mask's longest diameter is near the target and
+    // on the right side of 20 mm
+    for les in lesions.iter_mut() {
+        let ymax = fov.muscle_y0 - 4.0;
+        let bmax = ((ymax - fov.y_lo) / 2.0 - 2.5) / 1.08;
+        let cmax = (fov.half[2] - 1.0) / 1.08;
+        let mut a = les.d_target / 2.0 / 1.04;
+        for _ in 0..12 {
+            les.geo.ax = [a, (0.85 * a).min(bmax), (0.6 * a).min(cmax)];
+            let m = lesion_mask_on(&fov.mri, &les.geo);
+            let n = m.count();
+            let dm = if n > 0 { m.longest_diameter_mm()? } else { 0.0 };
+            les.n_voxels = n;
+            let ok_class = if les.big {
+                dm > 20.0
+            } else {
+                dm <= 20.0 && n >= 3
+            };
+            if ok_class && (dm - les.d_target).abs() < 2.5 {
+                break;
+            }
+            a *= if dm > 0.0 {
+                (les.d_target / dm).clamp(0.8, 1.25)
+            } else {
+                1.2
+            };
+        }
+    }
+    // hypoxic-fraction classes: rising with size, falling with Ktrans (the paper's relations);
+    // 6 lesions above 1 %, 8 in (0, 1] (only lesions with > 110 voxels can be below 1 %)
+    let z = |v: Vec<f64>| {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        let s = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+        v.into_iter().map(|x| (x - m) / s).collect::<Vec<f64>>()
+    };
+    let zd = z(lesions.iter().map(|l| l.d_target).collect());
+    let zk = z(lesions.iter().map(|l| l.ktrans.ln()).collect());
+    let mut score: Vec<(f64, usize)> = (0..n)
+        .map(|i| (zd[i] - 0.5 * zk[i] + 0.6 * r.normal(), i))
+        .collect();
+    score.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (mut hi, mut lo) = (0, 0);
+    for &(_, i) in &score {
+        if hi < 6 && lesions[i].n_voxels >= 40 {
+            let t = r.range(1.3, 4.5);
+            lesions[i].hf_target = Some((t, t + 1.2));
+            hi += 1;
+        } else if lo < 8 && lesions[i].n_voxels > 110 {
+            lesions[i].hf_target = Some((1e-9, 0.95));
+            lo += 1;
+        }
+    }
+    Ok((patients, lesions))
+}
+
+fn voxel_world(g: &Grid, v: usize) -> [f64; 3] {
+    let [i, j, k] = g.ijk(v);
+    g.world([i as f64, j as f64, k as f64])
+}
+
+fn lesion_mask_on(g: &Grid, geo: &Geo) -> Mask {
+    let data = (0..g.n_voxels())
+        .map(|v| geo.rho(voxel_world(g, v)) <= 1.0)
+        .collect();
+    Mask::new(g.clone(), data).expect("size matches grid")
+}
+
+// ---- image generation -----------------------------------------------------------------------
+
+fn vol(
+    grid: &Grid,
+    nt: usize,
+    data: Vec<f32>,
+    times: Option<TimeAxis>,
+) -> Result<Volume, StudyError> {
+    let [x, y, z] = grid.dim;
+    let arr = Array4::from_shape_vec((x, y, z, nt), data)
+        .map_err(|e| StudyError::arg("synth", e.to_string()))?;
+    Ok(Volume::new(grid.clone(), arr, times)?)
+}
+
+fn with_meta(mut v: Volume, meta: Value) -> Volume {
+    if let Value::Object(m) = meta {
+        v.meta = std::sync::Arc::new(m);
+    }
+    v
+}
+
+/// Per-lesion truth row.
+struct Truth {
+    ktrans: f64,
+    kep: f64,
+    ve: f64,
+    vp: f64,
+    adc: f64,
+    t10: f64,
+    ki: f64,
+    v0: f64,
+    hf: f64,
+    diameter_mm: f64,
+    n: usize,
+    classes: Option<classes::VoxelClasses>,
+}
+
+fn mean_over(x: &[f64], idx: &[usize]) -> f64 {
+    idx.iter().map(|&v| x[v]).sum::<f64>() / idx.len().max(1) as f64
+}
+
+/// Trilinear sampling positions of DCE voxels in the PET grid under the true offset.
+type Corner = Option<([usize; 3], [f64; 3])>;
+
+fn pet_positions(
+    fov: &Fov,
+    m_inv: &Matrix4<f64>,
+    idx: &[usize],
+) -> Result<Vec<Corner>, StudyError> {
+    let vm = resample::voxel_map(&fov.pet, &fov.mri, m_inv)?;
+    Ok(idx
+        .iter()
+        .map(|&v| {
+            let [i, j, k] = fov.mri.ijk(v);
+            resample::trilinear_corner(fov.pet.dim, resample::map_point(&vm, i, j, k))
+        })
+        .collect())
+}
+
+fn sample_at(field: &[f32], dim: [usize; 3], pos: &[Corner]) -> Vec<f64> {
+    pos.iter()
+        .map(|p| match p {
+            Some((b, f)) => resample::trilinear_at(field, dim, 1, 0, *b, *f),
+            None => f64::NAN,
+        })
+        .collect()
+}
+
+fn threshold(vals: &[f64]) -> f64 {
+    let v: Vec<f64> = vals.iter().copied().filter(|x| x.is_finite()).collect();
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+    m + 2.0 * sd
+}
+
+fn pct_above(vals: &[f64], thr: f64) -> f64 {
+    100.0 * vals.iter().filter(|&&x| x > thr).count() as f64 / vals.len().max(1) as f64
+}
+
+struct PatientOut {
+    truths: Vec<(usize, Truth)>,
+    bytes: u64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gen_patient(
+    dir: &Path,
+    seed: u64,
+    noise: f64,
+    fov: &Fov,
+    pi: usize,
+    pat: &PatientPlan,
+    lesions: &[LesionPlan],
+    pop_t: &[f64],
+) -> Result<PatientOut, StudyError> {
+    let mut r = Rng::fork(seed, 1000 + pi as u64);
+    let g = &fov.mri;
+    let nv = g.n_voxels();
+    let files = subject_files(dir, &pat.id);
+    let mut written: Vec<PathBuf> = Vec::new();
+
+    // --- tissue labels on the DCE grid: 0 breast, 1 muscle, 2 + i lesion i (of this patient)
+    let mut label = vec![0usize; nv];
+    let mut rho = vec![0.0f64; nv];
+    for (v, lab) in label.iter_mut().enumerate() {
+        let p = voxel_world(g, v);
+        if p[1] >= fov.muscle_y0 {
+            *lab = 1;
+        }
+        for (li, &l) in pat.lesions.iter().enumerate() {
+            let q = lesions[l].geo.rho(p);
+            if q <= 1.0 {
+                *lab = 2 + li;
+                rho[v] = q;
+            }
+        }
+    }
+    let les_idx: Vec<Vec<usize>> = (0..pat.lesions.len())
+        .map(|li| (0..nv).filter(|&v| label[v] == 2 + li).collect())
+        .collect();
+    // muscle ROI: the slab without its boundary row
+    let muscle: Vec<bool> = (0..nv)
+        .map(|v| voxel_world(g, v)[1] >= fov.muscle_y0 + g.voxel_mm()[1])
+        .collect();
+
+    // --- MRI parameters per voxel
+    let mut t10 = vec![0.0; nv];
+    let mut m0 = vec![0.0; nv];
+    let mut kt = vec![0.0; nv];
+    let mut ve = vec![0.0; nv];
+    let mut vp = vec![0.0; nv];
+    let mut adc = vec![0.0; nv];
+    let mut s0 = vec![0.0; nv];
+    for v in 0..nv {
+        let (a, b, c, d, e, f, s) = match label[v] {
+            0 => (1200.0, 1000.0, 0.04, 0.20, 0.010, 1.6e-3, 800.0),
+            1 => (1400.0, 900.0, 0.10, 0.12, 0.030, 1.4e-3, 600.0),
+            l => {
+                let lp = &lesions[pat.lesions[l - 2]];
+                let q = rho[v];
+                (
+                    lp.t10 * (1.0 + 0.03 * r.normal()),
+                    1050.0,
+                    lp.ktrans * (0.45 + 1.1 * q * q) * (0.15 * r.normal()).exp(),
+                    (lp.ve * (0.1 * r.normal()).exp()).clamp(0.05, 0.95),
+                    lp.vp * (0.5 + q) * (0.2 * r.normal()).exp(),
+                    lp.adc * (0.08 * r.normal()).exp(),
+                    850.0,
+                )
+            }
+        };
+        t10[v] = if label[v] < 2 {
+            a * (1.0 + 0.03 * r.normal())
+        } else {
+            a
+        };
+        (m0[v], kt[v], ve[v], vp[v], adc[v], s0[v]) = (b, c, d, e, f, s);
+    }
+    // lesion Ktrans and vp rescaled so the voxel means equal the planned lesion values
+    for (li, idx) in les_idx.iter().enumerate() {
+        let lp = &lesions[pat.lesions[li]];
+        let (mk, mp) = (mean_over(&kt, idx), mean_over(&vp, idx));
+        for &v in idx {
+            kt[v] *= lp.ktrans / mk;
+            vp[v] = (vp[v] * lp.vp / mp).min(0.5);
+        }
+    }
+    // B1: smooth left–right and anterior–posterior variation (0.85–1.08)
+    let b1: Vec<f64> = (0..nv)
+        .map(|v| {
+            let p = voxel_world(g, v);
+            1.0 - 0.06 * (p[0] / fov.half[0]) - 0.05 * (p[1] / fov.half[1]).powi(2) + 0.02
+        })
+        .collect();
+
+    // --- VFA
+    let s_ref = |fa: f64| models::spgr_signal(1000.0, 1000.0 / 1200.0, TR_MS, fa);
+    let mut vfa = vec![0f32; nv * VFA_DEG.len()];
+    for v in 0..nv {
+        for (f, &fa) in VFA_DEG.iter().enumerate() {
+            let s = models::spgr_signal(m0[v], 1000.0 / t10[v], TR_MS, fa * b1[v]);
+            vfa[v * VFA_DEG.len() + f] = (s + noise * 0.01 * s_ref(fa) * r.normal()) as f32;
+        }
+    }
+    let p = &files.vfa;
+    nifti_io::write(
+        &with_meta(
+            vol(g, VFA_DEG.len(), vfa, None)?,
+            json!({"FlipAngle": VFA_DEG, "RepetitionTime": TR_MS / 1000.0,
+                   "MagneticFieldStrength": 3, "Units": "arbitrary"}),
+        ),
+        p,
+        OutType::Float32,
+    )?;
+    written.push(p.clone());
+    let p = &files.b1;
+    nifti_io::write(
+        &with_meta(
+            vol(g, 1, b1.iter().map(|&x| x as f32).collect(), None)?,
+            json!({"Units": "fraction of the nominal flip angle", "Method": "Bloch-Siegert"}),
+        ),
+        p,
+        OutType::Float32,
+    )?;
+    written.push(p.clone());
+
+    // --- DCE
+    let nt = DCE_BASELINE + DCE_POST;
+    let start: Vec<f64> = (0..nt).map(|i| i as f64 * DCE_DT_S).collect();
+    let ta = TimeAxis {
+        start_s: start.clone(),
+        duration_s: vec![DCE_DT_S; nt],
+    };
+    let mid = ta.mid_s();
+    let inj_s = DCE_BASELINE as f64 * DCE_DT_S;
+    let cp = models::parker_aif(&mid, pat.hct, inj_s);
+    let tissue_curve = |k: f64, e: f64, p: f64| models::conc_tofts(&mid, &cp, k, e, p);
+    let breast_c = tissue_curve(0.04, 0.20, 0.010);
+    let muscle_c = tissue_curve(0.10, 0.12, 0.030);
+    let conc: Vec<Vec<f64>> =
+        crate::progress::par_map("synth: DCE", nv, 4096, |v| match label[v] {
+            0 => breast_c.clone(),
+            1 => muscle_c.clone(),
+            _ => tissue_curve(kt[v], ve[v], vp[v]),
+        })?;
+    let sd_dce = noise * 0.01 * s_ref(DCE_FA_DEG);
+    let mut dce = vec![0f32; nv * nt];
+    for v in 0..nv {
+        for t in 0..nt {
+            let r1 = 1000.0 / t10[v] + models::R1_PER_MM_S * conc[v][t];
+            let s = models::spgr_signal(m0[v], r1, TR_MS, DCE_FA_DEG * b1[v]);
+            dce[v * nt + t] = (s + sd_dce * r.normal()) as f32;
+        }
+    }
+    drop(conc);
+    let p = &files.dce;
+    nifti_io::write(
+        &with_meta(
+            vol(g, nt, dce, Some(ta))?,
+            json!({"FlipAngle": DCE_FA_DEG, "RepetitionTime": TR_MS / 1000.0,
+                   "MagneticFieldStrength": 3, "ContrastAgent": "gadobutrol",
+                   "ContrastDose_mmol_kg": 0.1, "ContrastInjectionTime": inj_s,
+                   "Relaxivity_per_mM_s": models::R1_PER_MM_S, "Units": "arbitrary"}),
+        ),
+        p,
+        OutType::Float32,
+    )?;
+    written.push(p.clone());
+
+    // --- DWI (b = 0 and 900 s/mm²), when acquired
+    if pat.dwi {
+        let mut d = vec![0f32; nv * 2];
+        for v in 0..nv {
+            d[v * 2] = (s0[v] + noise * 0.01 * 800.0 * r.normal()) as f32;
+            d[v * 2 + 1] = (models::adc_signal(s0[v], B_VALUE, adc[v])
+                + noise * 0.01 * 800.0 * r.normal()) as f32;
+        }
+        let p = &files.dwi;
+        nifti_io::write(
+            &with_meta(vol(g, 2, d, None)?, json!({"MagneticFieldStrength": 3})),
+            p,
+            OutType::Float32,
+        )?;
+        written.push(p.clone());
+        let p = &files.bval;
+        crate::fsutil::write_atomic(p, |w| w.write_all(format!("0 {B_VALUE}\n").as_bytes()))
+            .map_err(|e| StudyError::file(&p.display().to_string(), e))?;
+        written.push(p.clone());
+    }
+
+    // --- PET fields on the PET grid, at the anatomy each PET voxel really sees
+    let pg = &fov.pet;
+    let npv = pg.n_voxels();
+    let m = pat.offset();
+    let m_inv = m.try_inverse().expect("a rigid transform is invertible");
+    let mut ki = vec![0f32; npv];
+    let mut v0 = vec![0f32; npv];
+    // (lesion index within patient, rho) of each PET voxel inside a lesion
+    let mut pet_les: Vec<Option<(usize, f64)>> = vec![None; npv];
+    for u in 0..npv {
+        let [i, j, k] = pg.ijk(u);
+        let w0 = pg.world([i as f64, j as f64, k as f64]);
+        let w = m * nalgebra::Vector4::new(w0[0], w0[1], w0[2], 1.0);
+        let w = [w[0], w[1], w[2]];
+        let (mut kk, mut vv) = if w[1] >= fov.muscle_y0 {
+            (KI_MUSCLE.0 + KI_MUSCLE.1 * r.normal(), 0.85)
+        } else {
+            (KI_BREAST + 0.02e-3 * r.normal(), 0.55)
+        };
+        for (li, &l) in pat.lesions.iter().enumerate() {
+            let q = lesions[l].geo.rho(w);
+            if q <= 1.0 {
+                let lp = &lesions[l];
+                kk = lp.ki_base + (0.02e-3 * r.normal()).clamp(-0.04e-3, 0.04e-3);
+                vv = lp.v0;
+                pet_les[u] = Some((li, q));
+            }
+        }
+        ki[u] = kk as f32;
+        v0[u] = vv as f32;
+    }
+    // muscle threshold of the true field as the analysis sees it (on the DCE grid)
+    let mus_idx: Vec<usize> = (0..nv).filter(|&v| muscle[v]).collect();
+    let mus_pos = pet_positions(fov, &m_inv, &mus_idx)?;
+    let thr = threshold(&sample_at(&ki, pg.dim, &mus_pos));
+    // hypoxic islands, grown PET voxel by PET voxel until the lesion's %HF is in its target
+    for (li, &l) in pat.lesions.iter().enumerate() {
+        let Some((lo, hi)) = lesions[l].hf_target else {
+            continue;
+        };
+        let pos = pet_positions(fov, &m_inv, &les_idx[li])?;
+        let hf_now = |ki: &[f32]| pct_above(&sample_at(ki, pg.dim, &pos), thr);
+        let cand: Vec<usize> = (0..npv)
+            .filter(|&u| matches!(pet_les[u], Some((x, q)) if x == li && q <= 0.85))
+            .collect();
+        if cand.is_empty() {
+            continue;
+        }
+        let core: Vec<usize> = cand
+            .iter()
+            .copied()
+            .filter(|&u| pet_les[u].unwrap().1 < 0.5)
+            .collect();
+        let rim: Vec<usize> = cand
+            .iter()
+            .copied()
+            .filter(|&u| pet_les[u].unwrap().1 >= 0.5)
+            .collect();
+        let mut hot: Vec<usize> = Vec::new();
+        let mut island = 0;
+        'grow: for step in 0..cand.len() {
+            // a new island every 5 voxels, alternating between the hypoperfused core and the
+            // hyperperfused rim; otherwise grow the current island by a neighbour
+            let next = if step % 5 == 0 {
+                let pool = if island % 2 == 0 && !core.is_empty() {
+                    &core
+                } else if !rim.is_empty() {
+                    &rim
+                } else {
+                    &cand
+                };
+                island += 1;
+                let free: Vec<usize> = pool.iter().copied().filter(|u| !hot.contains(u)).collect();
+                if free.is_empty() {
+                    break;
+                }
+                free[r.below(free.len())]
+            } else {
+                let last = *hot.last().expect("an island was started");
+                let [i, j, k] = pg.ijk(last);
+                let nb: Vec<usize> = cand
+                    .iter()
+                    .copied()
+                    .filter(|&u| {
+                        let [a, b, c] = pg.ijk(u);
+                        !hot.contains(&u) && a.abs_diff(i) + b.abs_diff(j) + c.abs_diff(k) == 1
+                    })
+                    .collect();
+                if nb.is_empty() {
+                    let free: Vec<usize> =
+                        cand.iter().copied().filter(|u| !hot.contains(u)).collect();
+                    if free.is_empty() {
+                        break;
+                    }
+                    free[r.below(free.len())]
+                } else {
+                    nb[r.below(nb.len())]
+                }
+            };
+            let base = ki[next];
+            ki[next] = KI_HYPOXIC as f32;
+            hot.push(next);
+            let h = hf_now(&ki);
+            if h >= lo && h <= hi {
+                break;
+            }
+            if h > hi {
+                // scan this voxel's amplitude for the widest range that lands in the target
+                let levels: Vec<f32> = (1..=40)
+                    .map(|s| base + (KI_HYPOXIC as f32 - base) * s as f32 / 40.0)
+                    .collect();
+                let okv: Vec<f32> = levels
+                    .iter()
+                    .copied()
+                    .filter(|&a| {
+                        let mut t = ki.clone();
+                        t[next] = a;
+                        let h = hf_now(&t);
+                        h >= lo && h <= hi
+                    })
+                    .collect();
+                if !okv.is_empty() {
+                    ki[next] = okv[okv.len() / 2];
+                    break 'grow;
+                }
+                // cannot land inside: keep the largest amplitude still below the target
+                let below: Vec<f32> = levels
+                    .iter()
+                    .copied()
+                    .filter(|&a| {
+                        let mut t = ki.clone();
+                        t[next] = a;
+                        hf_now(&t) < lo
+                    })
+                    .collect();
+                ki[next] = below.last().copied().unwrap_or(base);
+                if lo <= 1e-6 {
+                    break;
+                }
+            }
+        }
+    }
+
+    // --- PET series: Patlak uptake with the patient's input (kBq/mL, decay-corrected)
+    let to_kbq = pat.dose_mbq * 1000.0 / (pat.weight_kg * 1000.0) * pat.input_scale;
+    let fstart: Vec<f64> = (0..PET_FRAMES)
+        .map(|i| pat.pet_start_s + i as f64 * PET_FRAME_S)
+        .collect();
+    let mut tt: Vec<f64> = pop_t.to_vec();
+    for &s in &fstart {
+        tt.extend((0..=30).map(|i| s + i as f64 * PET_FRAME_S / 30.0));
+    }
+    tt.sort_by(f64::total_cmp);
+    tt.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    let pop_v: Vec<f64> = pop_t.iter().map(|&t| population_plasma_suv(t)).collect();
+    let cp_of = |t: f64| -> f64 {
+        let c = crate::volume::Curve::new(pop_t.to_vec(), pop_v.clone()).expect("increasing times");
+        c.at(t).unwrap_or(0.0) * to_kbq
+    };
+    let curve = crate::volume::Curve::new(pop_t.to_vec(), pop_v.clone()).expect("increasing times");
+    let cp_t: Vec<f64> = tt
+        .iter()
+        .map(|&t| curve.at(t).unwrap_or(0.0) * to_kbq)
+        .collect();
+    let basis_ki = models::patlak_forward(&tt, &cp_t, 1.0, 0.0);
+    let basis_v0 = models::patlak_forward(&tt, &cp_t, 0.0, 1.0);
+    let frame_mean = |b: &[f64], s: f64| -> f64 {
+        let e = s + PET_FRAME_S;
+        let mut acc = 0.0;
+        for i in 1..tt.len() {
+            if tt[i - 1] >= s - 1e-9 && tt[i] <= e + 1e-9 {
+                acc += 0.5 * (b[i] + b[i - 1]) * (tt[i] - tt[i - 1]);
+            }
+        }
+        acc / PET_FRAME_S
+    };
+    let fk: Vec<f64> = fstart.iter().map(|&s| frame_mean(&basis_ki, s)).collect();
+    let fv: Vec<f64> = fstart.iter().map(|&s| frame_mean(&basis_v0, s)).collect();
+    let mut pet = vec![0f32; npv * PET_FRAMES];
+    for u in 0..npv {
+        for f in 0..PET_FRAMES {
+            let c = ki[u] as f64 * fk[f] + v0[u] as f64 * fv[f];
+            pet[u * PET_FRAMES + f] = (c * (1.0 + noise * 0.015 * r.normal())) as f32;
+        }
+    }
+    let p = &files.pet;
+    let pta = TimeAxis {
+        start_s: fstart.clone(),
+        duration_s: vec![PET_FRAME_S; PET_FRAMES],
+    };
+    nifti_io::write(
+        &with_meta(
+            vol(pg, PET_FRAMES, pet, Some(pta))?,
+            json!({"TracerName": "FMISO", "TracerRadionuclide": "F18",
+                   "InjectedRadioactivity": pat.dose_mbq, "InjectedRadioactivityUnits": "MBq",
+                   "BodyWeight": pat.weight_kg, "Units": "kBq/mL",
+                   "ImageDecayCorrected": true, "ImageDecayCorrectionTime": 0,
+                   "ReconMethodName": "TOF-OSEM (synthetic)"}),
+        ),
+        p,
+        OutType::Float32,
+    )?;
+    written.push(p.clone());
+    // venous samples just before and after the PET/MR acquisition
+    let last_end = fstart[PET_FRAMES - 1] + PET_FRAME_S;
+    let st = [fstart[0] - 120.0, last_end + 120.0];
+    let rows: Vec<Vec<String>> = st
+        .iter()
+        .map(|&t| {
+            let c = cp_of(t) * (1.0 + noise * 0.02 * r.normal());
+            vec![cell(Some(t)), cell(Some(c))]
+        })
+        .collect();
+    tsv::write(&files.blood, &["time_s", "plasma_kbq_ml"], &rows)?;
+    written.push(files.blood.clone());
+
+    // --- masks
+    let mm = Mask::new(g.clone(), muscle)?;
+    mm.save(&files.muscle)?;
+    written.push(files.muscle.clone());
+
+    // --- truth
+    let ki_vol = vol(pg, 1, ki.clone(), None)?;
+    let ki_dce = resample::trilinear(&ki_vol, g, &m_inv)?;
+    let v0_dce = resample::trilinear(&vol(pg, 1, v0, None)?, g, &m_inv)?;
+    let kt_vol = vol(g, 1, kt.iter().map(|&x| x as f32).collect(), None)?;
+    let kis: Vec<f64> = ki_dce.as_slice().iter().map(|&x| x as f64).collect();
+    let v0s: Vec<f64> = v0_dce.as_slice().iter().map(|&x| x as f64).collect();
+    let mut truths = Vec::new();
+    for (li, &l) in pat.lesions.iter().enumerate() {
+        let idx = &les_idx[li];
+        let mut data = vec![false; nv];
+        for &v in idx {
+            data[v] = true;
+        }
+        let lm = Mask::new(g.clone(), data)?;
+        let path = lesion_mask(dir, &pat.id, lesions[l].lesion);
+        lm.save(&path)?;
+        written.push(path);
+        let kiv: Vec<f64> = idx.iter().map(|&v| kis[v]).collect();
+        let kep: Vec<f64> = idx.iter().map(|&v| kt[v] / ve[v]).collect();
+        truths.push((
+            l,
+            Truth {
+                ktrans: mean_over(&kt, idx),
+                kep: kep.iter().sum::<f64>() / kep.len().max(1) as f64,
+                ve: mean_over(&ve, idx),
+                vp: mean_over(&vp, idx),
+                adc: mean_over(&adc, idx),
+                t10: mean_over(&t10, idx),
+                ki: kiv.iter().sum::<f64>() / kiv.len().max(1) as f64,
+                v0: mean_over(&v0s, idx),
+                hf: pct_above(&kiv, thr),
+                diameter_mm: if idx.is_empty() {
+                    f64::NAN
+                } else {
+                    lm.longest_diameter_mm()?
+                },
+                n: idx.len(),
+                classes: classes::voxel_classes(
+                    &ki_dce,
+                    &kt_vol,
+                    &lm,
+                    &mm,
+                    classes::KTRANS_SPLIT_PER_MIN,
+                    2.0,
+                )
+                .ok(),
+            },
+        ));
+    }
+    let bytes = written
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum::<u64>();
+    Ok(PatientOut { truths, bytes })
+}
+
+/// Write the synthetic study to `dir` (which must not exist or be empty).
+pub fn synth_study(dir: &Path, opts: &SynthOptions) -> Result<SynthReport, StudyError> {
+    if !(opts.noise.is_finite() && opts.noise >= 0.0) {
+        return Err(StudyError::arg(
+            "synth",
+            format!(
+                "noise must be a number ≥ 0 (1 = default levels), got {}",
+                opts.noise
+            ),
+        ));
+    }
+    let ds = dir.display().to_string();
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .map_err(|e| StudyError::file(&ds, format!("cannot list: {e}")))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(StudyError::file(
+                &ds,
+                "the folder exists and is not empty; petmr writes a synthetic study only into a new or empty folder",
+            ));
+        }
+    }
+    let fov = fov(opts.size);
+    let (patients, lesions) = plan_cohort(opts.seed, opts.size, &fov)?;
+    let pop_t = population_times();
+
+    // root tables
+    let rows: Vec<Vec<String>> = pop_t
+        .iter()
+        .map(|&t| vec![cell(Some(t)), cell(Some(population_plasma_suv(t)))])
+        .collect();
+    tsv::write(
+        &dir.join(layout::PET_INPUT),
+        &["time_s", "plasma_suv"],
+        &rows,
+    )?;
+    let rows: Vec<Vec<String>> = patients
+        .iter()
+        .map(|p| {
+            vec![
+                p.id.clone(),
+                cell(Some(p.age)),
+                cell(Some(p.weight_kg)),
+                cell(Some(p.hct)),
+                cell(Some(p.dose_mbq)),
+                cell(Some(p.pet_start_s / 60.0)),
+            ]
+        })
+        .collect();
+    tsv::write(
+        &dir.join(layout::PARTICIPANTS),
+        &[
+            "participant_id",
+            "age",
+            "weight_kg",
+            "hematocrit",
+            "dose_mbq",
+            "pet_start_min",
+        ],
+        &rows,
+    )?;
+    let mut order: Vec<usize> = (0..lesions.len()).collect();
+    order.sort_by_key(|&i| (lesions[i].patient, lesions[i].lesion));
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .map(|&i| {
+            let l = &lesions[i];
+            let pn = |b: bool| if b { "pos" } else { "neg" }.to_string();
+            vec![
+                patients[l.patient].id.clone(),
+                l.lesion.to_string(),
+                l.subtype.to_string(),
+                l.grade.to_string(),
+                pn(l.hr_pos),
+                pn(l.her2_pos),
+                cell(l.path_size_mm),
+            ]
+        })
+        .collect();
+    tsv::write(
+        &dir.join(layout::LESIONS),
+        &[
+            "participant_id",
+            "lesion",
+            "subtype",
+            "grade",
+            "hr",
+            "her2",
+            "path_size_mm",
+        ],
+        &rows,
+    )?;
+    let desc = json!({
+        "Name": "petmr synthetic FMISO PET/MRI breast study",
+        "BIDSVersion": "1.9.0",
+        "DatasetType": "raw",
+        "GeneratedBy": [{"Name": "petmr synth", "Version": env!("CARGO_PKG_VERSION")}],
+        "petmr": {"seed": opts.seed, "size": opts.size.name(), "noise": opts.noise},
+    });
+    let text = serde_json::to_string_pretty(&desc).unwrap_or_default();
+    let p = dir.join("dataset_description.json");
+    crate::fsutil::write_atomic(&p, |w| w.write_all(text.as_bytes()))
+        .map_err(|e| StudyError::file(&p.display().to_string(), e))?;
+
+    // per patient, in parallel (each has its own random stream, so the result is the same)
+    let outs = crate::progress::par_map("synth: patients", patients.len(), 1, |pi| {
+        gen_patient(
+            dir,
+            opts.seed,
+            opts.noise,
+            &fov,
+            pi,
+            &patients[pi],
+            &lesions,
+            &pop_t,
+        )
+    })?;
+    let mut truths: Vec<Option<Truth>> = (0..lesions.len()).map(|_| None).collect();
+    let mut bytes = 0;
+    for o in outs {
+        let o = o?;
+        bytes += o.bytes;
+        for (l, t) in o.truths {
+            truths[l] = Some(t);
+        }
+    }
+    let mut hf_classes = [0; 3];
+    let mut rows = Vec::new();
+    for &i in &order {
+        let l = &lesions[i];
+        let p = &patients[l.patient];
+        let t = truths[i].as_ref().expect("every lesion was generated");
+        hf_classes[if t.hf <= 0.0 {
+            0
+        } else if t.hf <= 1.0 {
+            1
+        } else {
+            2
+        }] += 1;
+        let c = t.classes.as_ref();
+        let cf = |f: fn(&classes::VoxelClasses) -> f64| cell(c.map(f));
+        rows.push(vec![
+            p.id.clone(),
+            l.lesion.to_string(),
+            cell(Some(t.ktrans)),
+            cell(Some(t.kep)),
+            cell(Some(t.ve)),
+            cell(Some(t.vp)),
+            format!("{:.4e}", t.adc),
+            format!("{:.4e}", t.ki),
+            cell(Some(t.v0)),
+            cell(Some(t.hf)),
+            cell(Some(t.diameter_mm)),
+            t.n.to_string(),
+            cell(Some(t.t10)),
+            cf(|c| c.hypoxic_hypo),
+            cf(|c| c.hypoxic_hyper),
+            cf(|c| c.normoxic_hypo),
+            cf(|c| c.normoxic_hyper),
+            cf(|c| c.r_ki_ktrans),
+            if p.dwi { "yes" } else { "no" }.into(),
+            cell(Some(p.input_scale)),
+            cell(Some(p.rot_deg[0])),
+            cell(Some(p.rot_deg[1])),
+            cell(Some(p.rot_deg[2])),
+            cell(Some(p.shift_mm[0])),
+            cell(Some(p.shift_mm[1])),
+            cell(Some(p.shift_mm[2])),
+        ]);
+    }
+    tsv::write(
+        &dir.join(layout::TRUTH),
+        &[
+            "participant_id",
+            "lesion",
+            "ktrans",
+            "kep",
+            "ve",
+            "vp",
+            "adc",
+            "ki",
+            "v0",
+            "hf",
+            "diameter_mm",
+            "n_voxels",
+            "t10_ms",
+            "hypoxic_hypo",
+            "hypoxic_hyper",
+            "normoxic_hypo",
+            "normoxic_hyper",
+            "r_ki_ktrans",
+            "dwi",
+            "input_scale",
+            "pet_rot_x_deg",
+            "pet_rot_y_deg",
+            "pet_rot_z_deg",
+            "pet_shift_x_mm",
+            "pet_shift_y_mm",
+            "pet_shift_z_mm",
+        ],
+        &rows,
+    )?;
+    Ok(SynthReport {
+        dir: dir.to_path_buf(),
+        participants: patients.len(),
+        lesions: lesions.len(),
+        bytes,
+        hf_classes,
+    })
+}
