@@ -5,7 +5,6 @@ use super::{finite_pairs, fmt_sig, fmt_tick, padded, DrawResult, Figure, PlotErr
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// A scatter plot. Pairs where x or y is not finite (missing values) are left out.
 #[derive(Clone, Debug)]
@@ -49,50 +48,18 @@ pub struct Fit {
     pub n: usize,
 }
 
-/// Ordinary least squares y = a + b·x and Pearson's r with its two-sided p; `None` with fewer
-/// than 3 points or constant x.
+/// Least-squares line y = a + b·x with Pearson's r and its two-sided p, from
+/// [`crate::stats::linreg`] (scipy `linregress`); `None` with fewer than 3 points or constant x.
 pub fn fit_line(pts: &[(f64, f64)]) -> Option<Fit> {
-    let n = pts.len();
-    if n < 3 {
-        return None;
-    }
-    let nf = n as f64;
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / nf;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / nf;
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for &(x, y) in pts {
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
-        sxy += (x - mx) * (y - my);
-    }
-    if sxx <= 0.0 {
-        return None;
-    }
-    let slope = sxy / sxx;
-    let intercept = my - slope * mx;
-    let r = if syy > 0.0 {
-        (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
-    } else {
-        f64::NAN
-    };
-    let df = nf - 2.0;
-    let p = if !r.is_finite() {
-        f64::NAN
-    } else if r.abs() >= 1.0 {
-        0.0
-    } else {
-        let t = r * (df / (1.0 - r * r)).sqrt();
-        match StudentsT::new(0.0, 1.0, df) {
-            Ok(d) => (2.0 * (1.0 - d.cdf(t.abs()))).clamp(0.0, 1.0),
-            Err(_) => f64::NAN,
-        }
-    };
+    let x: Vec<f64> = pts.iter().map(|p| p.0).collect();
+    let y: Vec<f64> = pts.iter().map(|p| p.1).collect();
+    let l = crate::stats::linreg(&x, &y).ok()?;
     Some(Fit {
-        slope,
-        intercept,
-        r,
-        p,
-        n,
+        slope: l.slope,
+        intercept: l.intercept,
+        r: l.r,
+        p: l.p,
+        n: x.len(),
     })
 }
 
