@@ -122,7 +122,7 @@ impl Figure for Curves {
             y1 += 0.08 * (y1 - y0);
         }
         let mut b = ChartBuilder::on(root);
-        b.margin(14).x_label_area_size(58).y_label_area_size(82);
+        b.margin(14).x_label_area_size(58).y_label_area_size(104);
         if !self.title.is_empty() {
             b.caption(&self.title, (super::FONT, style::TITLE_PX));
         }

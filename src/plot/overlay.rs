@@ -181,6 +181,25 @@ impl<'a> Overlay<'a> {
     }
 }
 
+/// A 1-2-5 step not smaller than `raw`.
+fn nice_step(raw: f64) -> f64 {
+    if raw.is_nan() || raw <= 0.0 || !raw.is_finite() {
+        return 1.0;
+    }
+    let p = 10f64.powf(raw.log10().floor());
+    let m = raw / p;
+    let k = if m <= 1.0 {
+        1.0
+    } else if m <= 2.0 {
+        2.0
+    } else if m <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    k * p
+}
+
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -288,15 +307,15 @@ impl Figure for Overlay<'_> {
             percentile(&window_vals, 0.01),
             percentile(&window_vals, 0.99),
         );
-        if !(g1 > g0) {
+        if g1.is_nan() || g1 <= g0 {
             g1 = g0 + 1.0;
         }
 
-        let (w, _) = root.dim_in_pixel();
+        let (w, root_h) = root.dim_in_pixel();
         let title_h = if self.title.is_empty() { 0 } else { 40 };
         let bar_w = 180u32.min(w / 3);
         let (img_area, bar_area) = root.split_horizontally(w - bar_w);
-        let img_area = img_area.margin(title_h + 10, 48, 34, 10);
+        let img_area = img_area.margin(title_h + 10, 58, 34, 10);
         if !self.title.is_empty() {
             root.draw(&Text::new(
                 self.title.clone(),
@@ -315,17 +334,17 @@ impl Figure for Overlay<'_> {
         let oy = (ah as f64 - ph) / 2.0;
         let ni = (i1 - i0) as f64;
         let nj = (j1 - j0) as f64;
+        // colours on the screen grid (row-major), then one rectangle per run of equal colour
+        // along each row: identical bitmap, far smaller SVG for flat or saturated regions
+        let (ncol, nrow) = (i1 - i0, j1 - j0);
+        let mut cells = vec![RGBColor(0, 0, 0); ncol * nrow];
         for i in i0..i1 {
             for j in j0..j1 {
                 let v = g.index(i, j, k);
-                let col = if flip_i { i1 - 1 - i } else { i - i0 } as f64;
-                let row = if flip_j { j1 - 1 - j } else { j - j0 } as f64;
-                let x0 = (ox + col / ni * pw).round() as i32;
-                let x1 = (ox + (col + 1.0) / ni * pw).round() as i32;
-                let y0 = (oy + row / nj * ph).round() as i32;
-                let y1 = (oy + (row + 1.0) / nj * ph).round() as i32;
+                let col = if flip_i { i1 - 1 - i } else { i - i0 };
+                let row = if flip_j { j1 - 1 - j } else { j - j0 };
                 let m = mp[v] as f64;
-                let color = if self.mask.data[v] && m.is_finite() {
+                cells[row * ncol + col] = if self.mask.data[v] && m.is_finite() {
                     self.cmap.color((m - lo) / (hi - lo))
                 } else {
                     let x = an[v] as f64;
@@ -337,7 +356,22 @@ impl Figure for Overlay<'_> {
                     let c = (t * 255.0).round() as u8;
                     RGBColor(c, c, c)
                 };
+            }
+        }
+        for row in 0..nrow {
+            let y0 = (oy + row as f64 / nj * ph).round() as i32;
+            let y1 = (oy + (row + 1) as f64 / nj * ph).round() as i32;
+            let mut c0 = 0;
+            while c0 < ncol {
+                let color = cells[row * ncol + c0];
+                let mut c1 = c0 + 1;
+                while c1 < ncol && cells[row * ncol + c1] == color {
+                    c1 += 1;
+                }
+                let x0 = (ox + c0 as f64 / ni * pw).round() as i32;
+                let x1 = (ox + c1 as f64 / ni * pw).round() as i32;
                 img_area.draw(&Rectangle::new([(x0, y0), (x1, y1)], color.filled()))?;
+                c0 = c1;
             }
         }
         // orientation letters and slice note
@@ -354,7 +388,7 @@ impl Figure for Overlay<'_> {
             ((ox + pw) as i32 + 6, mid_y),
             lab.pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
-        img_area.draw(&Text::new(
+        root.draw(&Text::new(
             format!(
                 "slice {k} of {} · {} voxels in ROI · field {:.0} × {:.0} mm",
                 g.dim[2],
@@ -362,16 +396,16 @@ impl Figure for Overlay<'_> {
                 wmm,
                 hmm
             ),
-            ((ox + pw / 2.0) as i32, (oy + ph) as i32 + 24),
-            lab.pos(Pos::new(HPos::Center, VPos::Top)),
+            (((w - bar_w) / 2) as i32, root_h as i32 - 10),
+            lab.pos(Pos::new(HPos::Center, VPos::Bottom)),
         ))?;
 
         // colour bar
-        let bar_area = bar_area.margin(title_h + 20, 40, 0, 10);
+        let bar_area = bar_area.margin(title_h + 20, 58, 10, 130);
         let mut cb = ChartBuilder::on(&bar_area);
         cb.y_label_area_size(0)
             .x_label_area_size(0)
-            .right_y_label_area_size(70);
+            .right_y_label_area_size(0);
         let mut chart = cb
             .build_cartesian_2d(0.0..1.0, lo..hi)?
             .set_secondary_coord(0.0..1.0, lo..hi);
@@ -388,14 +422,30 @@ impl Figure for Overlay<'_> {
             [(0.0, lo), (1.0, hi)],
             BLACK.stroke_width(1),
         )))?;
-        chart
-            .configure_secondary_axes()
-            .y_desc(&self.label)
-            .axis_desc_style((super::FONT, style::LABEL_PX))
-            .label_style((super::FONT, style::TICK_PX))
-            .y_label_formatter(&fmt_tick)
-            .y_labels(6)
-            .draw()?;
+        // ticks and labels drawn by hand, left-aligned next to the bar
+        let step = nice_step((hi - lo) / 5.0);
+        let tick = TextStyle::from((super::FONT, style::TICK_PX).into_font())
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let mut v = (lo / step).ceil() * step;
+        while v <= hi + 1e-9 * step {
+            let (px, py) = chart.backend_coord(&(1.0, v));
+            root.draw(&PathElement::new(
+                vec![(px, py), (px + 6, py)],
+                BLACK.stroke_width(1),
+            ))?;
+            root.draw(&Text::new(
+                fmt_tick(&(v + 0.0)),
+                (px + 10, py),
+                tick.clone(),
+            ))?;
+            v += step;
+        }
+        let (bx, _) = chart.backend_coord(&(1.0, hi));
+        let (_, by) = chart.backend_coord(&(1.0, 0.5 * (lo + hi)));
+        let desc = TextStyle::from((super::FONT, style::LABEL_PX).into_font())
+            .transform(FontTransform::Rotate90)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        root.draw(&Text::new(self.label.clone(), (bx + 92, by), desc))?;
         Ok(())
     }
 }

@@ -5,7 +5,6 @@ use super::{finite_pairs, fmt_sig, fmt_tick, padded, DrawResult, Figure, PlotErr
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// A scatter plot. Pairs where x or y is not finite (missing values) are left out.
 #[derive(Clone, Debug)]
@@ -49,50 +48,18 @@ pub struct Fit {
     pub n: usize,
 }
 
-/// Ordinary least squares y = a + b·x and Pearson's r with its two-sided p; `None` with fewer
-/// than 3 points or constant x.
+/// Least-squares line y = a + b·x with Pearson's r and its two-sided p, from
+/// [`crate::stats::linreg`] (scipy `linregress`); `None` with fewer than 3 points or constant x.
 pub fn fit_line(pts: &[(f64, f64)]) -> Option<Fit> {
-    let n = pts.len();
-    if n < 3 {
-        return None;
-    }
-    let nf = n as f64;
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / nf;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / nf;
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for &(x, y) in pts {
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
-        sxy += (x - mx) * (y - my);
-    }
-    if sxx <= 0.0 {
-        return None;
-    }
-    let slope = sxy / sxx;
-    let intercept = my - slope * mx;
-    let r = if syy > 0.0 {
-        (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
-    } else {
-        f64::NAN
-    };
-    let df = nf - 2.0;
-    let p = if !r.is_finite() {
-        f64::NAN
-    } else if r.abs() >= 1.0 {
-        0.0
-    } else {
-        let t = r * (df / (1.0 - r * r)).sqrt();
-        match StudentsT::new(0.0, 1.0, df) {
-            Ok(d) => (2.0 * (1.0 - d.cdf(t.abs()))).clamp(0.0, 1.0),
-            Err(_) => f64::NAN,
-        }
-    };
+    let x: Vec<f64> = pts.iter().map(|p| p.0).collect();
+    let y: Vec<f64> = pts.iter().map(|p| p.1).collect();
+    let l = crate::stats::linreg(&x, &y).ok()?;
     Some(Fit {
-        slope,
-        intercept,
-        r,
-        p,
-        n,
+        slope: l.slope,
+        intercept: l.intercept,
+        r: l.r,
+        p: l.p,
+        n: x.len(),
     })
 }
 
@@ -187,8 +154,18 @@ impl Figure for Scatter {
         let (y0, mut y1) = padded(y0, y1);
         // head room for the legend and the statistics
         y1 += 0.12 * (y1 - y0);
-        let mut b = ChartBuilder::on(root);
-        b.margin(14).x_label_area_size(58).y_label_area_size(78);
+        let grouped = self.groups.is_some();
+        let order = if grouped {
+            order_groups(&labels)
+        } else {
+            vec![String::new()]
+        };
+        // the legend goes in a column right of the axes, so it never hides a point
+        let (w, _) = root.dim_in_pixel();
+        let legend_w = if grouped { 190u32.min(w / 3) } else { 0 };
+        let (main, side) = root.split_horizontally(w - legend_w);
+        let mut b = ChartBuilder::on(&main);
+        b.margin(14).x_label_area_size(58).y_label_area_size(104);
         if !self.title.is_empty() {
             b.caption(&self.title, (super::FONT, style::TITLE_PX));
         }
@@ -213,13 +190,8 @@ impl Figure for Scatter {
             chart.draw_series(LineSeries::new(line, BLACK.stroke_width(2)))?;
         }
 
-        let grouped = self.groups.is_some();
-        let order = if grouped {
-            order_groups(&labels)
-        } else {
-            vec![String::new()]
-        };
         let r = if pts.len() > 400 { 3 } else { 6 };
+        let mut legend_rows = Vec::new();
         for (gi, g) in order.iter().enumerate() {
             let (color, shape) = if grouped {
                 group_style(g, gi)
@@ -233,24 +205,24 @@ impl Figure for Scatter {
                 .map(|(p, _)| *p)
                 .collect();
             let n = sel.len();
-            let label = grouped.then(|| format!("{g} (n = {n})"));
-            draw_markers(&mut chart, sel, shape, color, r, label)?;
+            draw_markers(&mut chart, sel, shape, color, r, None)?;
+            if grouped {
+                legend_rows.push((format!("{g} (n = {n})"), shape, color));
+            }
         }
         let negative = fit.is_some_and(|f| f.r < 0.0);
         if grouped {
-            chart
-                .configure_series_labels()
-                .position(if fit.is_none() {
-                    SeriesLabelPosition::UpperRight
-                } else if negative {
-                    SeriesLabelPosition::LowerLeft
-                } else {
-                    SeriesLabelPosition::LowerRight
-                })
-                .label_font((super::FONT, style::NOTE_PX))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(160, 160, 160))
-                .draw()?;
+            let (_, sh) = side.dim_in_pixel();
+            let mut lc = ChartBuilder::on(&side)
+                .margin_top(40)
+                .build_cartesian_2d(0.0..1.0, 0.0..sh as f64)?;
+            let st = TextStyle::from((super::FONT, style::NOTE_PX).into_font())
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            for (i, (text, shape, color)) in legend_rows.into_iter().enumerate() {
+                let y = sh as f64 - 40.0 - 30.0 * i as f64;
+                draw_markers(&mut lc, vec![(0.08, y)], shape, color, 7, None)?;
+                lc.draw_series(std::iter::once(Text::new(text, (0.18, y), st.clone())))?;
+            }
         }
         if let Some(f) = fit {
             let text = format!("r = {}, {}, n = {}", fmt_sig(f.r), fmt_p(f.p), f.n);

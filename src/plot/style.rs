@@ -82,7 +82,8 @@ pub fn group_style(name: &str, i: usize) -> (RGBColor, Shape) {
     {
         return (PALETTE[k], SHAPES[k]);
     }
-    (PALETTE[i % PALETTE.len()], SHAPES[i % SHAPES.len()])
+    // other labels (grades, size classes, …) take colours the four types do not use
+    (PALETTE[4 + i % 4], SHAPES[i % SHAPES.len()])
 }
 
 /// Draw filled markers with a thin dark edge at data positions `pts`; with `label`, add a

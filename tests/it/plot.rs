@@ -164,7 +164,7 @@ fn scatter_svg_has_labels_and_statistics() {
     let xs: Vec<f64> = eval(&format!("{XS}.map(|v| v.to_float())"))
         .map(|a: rhai::Array| a.iter().map(|d| d.as_float().unwrap()).collect())
         .unwrap();
-    let ys: Vec<f64> = eval(&format!("{YS}"))
+    let ys: Vec<f64> = eval(YS)
         .map(|a: rhai::Array| a.iter().map(|d| d.as_float().unwrap()).collect())
         .unwrap();
     let pts: Vec<(f64, f64)> = xs.into_iter().zip(ys).collect();
