@@ -12,6 +12,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("study", include_str!("../../stdlib/study.rhai")),
     ("tables", include_str!("../../stdlib/tables.rhai")),
     ("figures", include_str!("../../stdlib/figures.rhai")),
+    ("lesion_maps", include_str!("../../stdlib/lesion_maps.rhai")),
 ];
 
 /// Module resolver for petmr scripts.

@@ -19,6 +19,9 @@ pub const DOCS: &[FnDoc] = &[
     FnDoc { name: "save", domain: "volume", signature: "save(vol_or_mask, path) · vol.save(path) · mask.save(path)",
         doc: "Write a volume as float32 NIfTI-1 or a mask as uint8 (.nii or .nii.gz by extension), atomically, keeping the affine and its codes; frame timing and metadata go to a JSON sidecar. Never overwrites a file that was read as an input.",
         example: "ktrans.save(\"derivatives/ktrans.nii.gz\");" },
+    FnDoc { name: "file_exists", domain: "volume", signature: "file_exists(path) -> bool",
+        doc: "True if `path` names an existing file.",
+        example: "if file_exists(\"sub-01/dwi/sub-01_dwi.nii.gz\") { print(\"has DWI\"); }" },
     FnDoc { name: "curve", domain: "volume", signature: "curve(times_s, values) -> Curve",
         doc: "A time curve from two arrays (times in seconds, strictly increasing). Linear between samples.",
         example: "let c = curve([0, 60, 120], [0.0, 1.5, 1.2]);\nprint(c.at(30));  // 0.75" },
@@ -138,6 +141,7 @@ pub fn register(e: &mut Engine) {
     e.register_fn("load_mask", |p: &str, l: FLOAT| {
         Mask::load(Path::new(p), Some(l)).map_err(volume_err)
     });
+    e.register_fn("file_exists", |p: &str| Path::new(p).is_file());
     e.register_fn("save", save_volume);
     e.register_fn("save", save_mask);
     e.register_fn("save", |mut v: Volume, p: &str| save_volume(&mut v, p));

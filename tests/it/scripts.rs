@@ -91,3 +91,58 @@ fn table4_script() {
 fn correlations_script() {
     run_table_script("correlations");
 }
+
+/// `petmr demo` end to end on a fresh small synthetic study: every saved script runs on the
+/// study folder (tables through the real `study::lesions` pipeline, all figure panels written).
+#[test]
+fn demo_runs_every_script_on_a_synthetic_study() {
+    let dir = tmpdir("demo");
+    let study = dir.join("study");
+    let res = Command::new(bin())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COLUMNS", "160")
+        .arg("demo")
+        .arg(&study)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&res.stdout);
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{stderr}\n{stdout}");
+    for t in ["Table 1", "Table 2", "Table 3", "Table 4"] {
+        assert!(stdout.contains(t), "demo output lacks {t}:\n{stdout}");
+    }
+    let out = study.join("derivatives/petmr");
+    let scripts: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+    assert_eq!(scripts.len(), 11, "{scripts:?}");
+    for name in ["table1", "table2", "table3", "table4", "correlations"] {
+        assert!(
+            out.join(format!("{name}.md")).is_file(),
+            "{name}.md missing"
+        );
+    }
+    let pngs: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".png"))
+        .collect();
+    // Fig. 1: 8 panels, Fig. 3: 2, Fig. 4: 4, Fig. 5: 2, Fig. 2: 3 per type, Fig. 6: 3 per type
+    for prefix in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6"] {
+        let n = pngs.iter().filter(|p| p.starts_with(prefix)).count();
+        let want = match prefix {
+            "fig1" => 8,
+            "fig3" | "fig5" => 2,
+            "fig4" => 4,
+            _ => 12,
+        };
+        assert_eq!(n, want, "{prefix}: {n} panels in {pngs:?}");
+    }
+    for p in &pngs {
+        let len = std::fs::metadata(out.join(p)).unwrap().len();
+        assert!(len > 5_000, "{p} is only {len} bytes");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
