@@ -18,6 +18,8 @@ pub struct PetmrHelper {
     methods: BTreeMap<String, BTreeSet<String>>,
     all_methods: BTreeSet<String>,
     vars: Vec<(String, String)>,
+    /// column names of the tables in scope (offered inside string literals)
+    columns: Vec<String>,
 }
 
 /// Short type name of a Rust type path (`petmr::volume::Volume` → `Volume`).
@@ -73,6 +75,7 @@ impl PetmrHelper {
             methods,
             all_methods,
             vars: Vec::new(),
+            columns: Vec::new(),
         }
     }
 
@@ -81,11 +84,27 @@ impl PetmrHelper {
         self.vars = vars;
     }
 
+    /// Update the column names of the tables in scope.
+    pub fn set_columns(&mut self, mut columns: Vec<String>) {
+        columns.sort();
+        columns.dedup();
+        self.columns = columns;
+    }
+
     /// Candidates for `line[..pos]`: `(start of the replaced word, candidates)`.
     pub fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
         let before = &line[..pos];
         if let Some(q) = open_string_start(before) {
-            return (q, complete_path(&before[q..]));
+            // inside a string: column names of tables in scope, then file names
+            let word = &before[q..];
+            let mut out: Vec<String> = self
+                .columns
+                .iter()
+                .filter(|c| c.starts_with(word))
+                .cloned()
+                .collect();
+            out.extend(complete_path(word));
+            return (q, out);
         }
         let start = before
             .char_indices()
@@ -264,6 +283,25 @@ mod tests {
         assert!(!is_incomplete("let s = \"{\";"));
         assert!(is_incomplete("let a = [1,\n 2,"));
         assert!(!is_incomplete("// {\nlet a = 1;"));
+    }
+
+    #[test]
+    fn column_names_complete_inside_strings() {
+        let engine = crate::script::engine();
+        let mut h = PetmrHelper::new(&engine);
+        h.set_columns(vec!["ktrans".into(), "kep".into(), "ki".into()]);
+        let (start, c) = h.candidates("t.col(\"k", 8);
+        assert_eq!(start, 7);
+        assert!(
+            c.starts_with(&["kep".to_string(), "ki".to_string(), "ktrans".to_string()]),
+            "{c:?}"
+        );
+        h.set_vars(vec![("v".into(), "petmr::volume::Volume".into())]);
+        let (_, c) = h.candidates("v.mea", 5);
+        assert!(
+            c.contains(&"mean".to_string()) && c.contains(&"mean_frames".to_string()),
+            "{c:?}"
+        );
     }
 
     #[test]

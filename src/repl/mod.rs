@@ -270,6 +270,14 @@ pub fn repl() -> i32 {
                     .map(|(n, _, v)| (n.to_string(), v.type_name().to_string()))
                     .collect(),
             );
+            h.set_columns(
+                session
+                    .scope
+                    .iter_raw()
+                    .filter_map(|(_, _, v)| v.clone().try_cast::<crate::table::Table>())
+                    .flat_map(|t| t.columns())
+                    .collect(),
+            );
         }
         match rl.readline("petmr> ") {
             Ok(line) => {
