@@ -118,10 +118,22 @@ fn demo_runs_every_script_on_a_synthetic_study() {
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
             .collect();
     assert_eq!(scripts.len(), 11, "{scripts:?}");
+    // the tables of the default synthetic study (seed 1, small) are golden files; their numbers
+    // were checked against scipy / scikit-posthocs on the exported lesions.csv before freezing
     for name in ["table1", "table2", "table3", "table4", "correlations"] {
-        assert!(
-            out.join(format!("{name}.md")).is_file(),
-            "{name}.md missing"
+        let md = std::fs::read_to_string(out.join(format!("{name}.md")))
+            .unwrap_or_else(|e| panic!("{name}.md: {e}"));
+        let golden =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/synthetic/{name}.md"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &md).unwrap();
+        }
+        let want = std::fs::read_to_string(&golden).unwrap();
+        assert_eq!(
+            md,
+            want,
+            "{name}.md on the synthetic study differs from {}",
+            golden.display()
         );
     }
     let pngs: Vec<String> = std::fs::read_dir(&out)
