@@ -405,37 +405,25 @@ pub struct PatlakFit {
 
 /// OLS line y = Ki·x + V0 with R²; NaN for fewer than two points or constant x.
 pub fn patlak_fit(x: &[f64], y: &[f64]) -> PatlakFit {
-    let nan = PatlakFit {
-        ki: f64::NAN,
-        v0: f64::NAN,
-        r2: f64::NAN,
-    };
     let n = x.len().min(y.len());
-    if n < 2 {
-        return nan;
+    let (x, y) = (&x[..n], &y[..n]);
+    match crate::fit::line_fit(x, y) {
+        Some(l) if l.slope.is_finite() && y.iter().all(|v| v.is_finite()) => PatlakFit {
+            ki: l.slope,
+            v0: l.intercept,
+            // R² is undefined for a flat plot (all y equal)
+            r2: if y.iter().all(|&v| v == y[0]) {
+                f64::NAN
+            } else {
+                l.r2
+            },
+        },
+        _ => PatlakFit {
+            ki: f64::NAN,
+            v0: f64::NAN,
+            r2: f64::NAN,
+        },
     }
-    let nf = n as f64;
-    let mx = x[..n].iter().sum::<f64>() / nf;
-    let my = y[..n].iter().sum::<f64>() / nf;
-    let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
-    for i in 0..n {
-        let (dx, dy) = (x[i] - mx, y[i] - my);
-        sxx += dx * dx;
-        sxy += dx * dy;
-        syy += dy * dy;
-    }
-    if sxx.is_nan() || sxx <= 0.0 || !syy.is_finite() {
-        return nan;
-    }
-    let ki = sxy / sxx;
-    let v0 = my - ki * mx;
-    let ss_res = (syy - ki * sxy).max(0.0);
-    let r2 = if syy > 0.0 {
-        1.0 - ss_res / syy
-    } else {
-        f64::NAN
-    };
-    PatlakFit { ki, v0, r2 }
 }
 
 /// Patlak coordinates of the frames used in a fit.

@@ -198,6 +198,26 @@ impl Opts {
     }
 }
 
+/// A JSON value (sidecar, cache) as a Rhai value: null → `()`, integers stay integers.
+pub fn json_to_dynamic(v: &serde_json::Value) -> Dynamic {
+    use serde_json::Value;
+    match v {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Dynamic::from_int(i),
+            None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Dynamic::from(s.clone()),
+        Value::Array(a) => Dynamic::from_array(a.iter().map(json_to_dynamic).collect()),
+        Value::Object(o) => Dynamic::from_map(
+            o.iter()
+                .map(|(k, v)| (k.as_str().into(), json_to_dynamic(v)))
+                .collect(),
+        ),
+    }
+}
+
 /// Build a Rhai object map from `(key, value)` pairs.
 pub fn map_of(items: Vec<(&str, Dynamic)>) -> Map {
     items.into_iter().map(|(k, v)| (k.into(), v)).collect()

@@ -228,24 +228,6 @@ fn to_json(d: &Dynamic) -> RResult<Value> {
     )))
 }
 
-fn from_json(v: &Value) -> Dynamic {
-    match v {
-        Value::Null => Dynamic::UNIT,
-        Value::Bool(b) => Dynamic::from_bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Dynamic::from_int(i),
-            None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Dynamic::from(s.clone()),
-        Value::Array(a) => Dynamic::from_array(a.iter().map(from_json).collect()),
-        Value::Object(o) => Dynamic::from_map(
-            o.iter()
-                .map(|(k, v)| (k.as_str().into(), from_json(v)))
-                .collect(),
-        ),
-    }
-}
-
 fn tsv_columns(path: &str) -> RResult<Map> {
     let t = Tsv::read(Path::new(path)).map_err(study_err)?;
     Ok(t.columns
@@ -321,7 +303,7 @@ pub fn register(e: &mut Engine) {
         |dir: &str, key: &str, fp: &str| -> RResult<Dynamic> {
             Ok(cache::load(Path::new(dir), key, fp)
                 .map_err(study_err)?
-                .map(|v| from_json(&v))
+                .map(|v| super::convert::json_to_dynamic(&v))
                 .unwrap_or(Dynamic::UNIT))
         },
     );

@@ -87,25 +87,6 @@ fn save_mask(m: &mut Mask, path: &str) -> RResult<()> {
     m.save(Path::new(path)).map_err(volume_err)
 }
 
-fn json_to_dynamic(v: &serde_json::Value) -> Dynamic {
-    use serde_json::Value;
-    match v {
-        Value::Null => Dynamic::UNIT,
-        Value::Bool(b) => Dynamic::from_bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Dynamic::from_int(i),
-            None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Dynamic::from(s.clone()),
-        Value::Array(a) => Dynamic::from_array(a.iter().map(json_to_dynamic).collect()),
-        Value::Object(o) => Dynamic::from_map(
-            o.iter()
-                .map(|(k, v)| (k.into(), json_to_dynamic(v)))
-                .collect::<Map>(),
-        ),
-    }
-}
-
 fn stat(v: &mut Volume, m: Mask, s: RoiStat) -> RResult<FLOAT> {
     roi::stat(v, &m, s).map_err(volume_err)
 }
@@ -183,7 +164,7 @@ pub fn register(e: &mut Engine) {
     e.register_get("meta", |v: &mut Volume| -> Map {
         v.meta
             .iter()
-            .map(|(k, x)| (k.into(), json_to_dynamic(x)))
+            .map(|(k, x)| (k.into(), super::convert::json_to_dynamic(x)))
             .collect()
     });
     e.register_fn("frame", |v: &mut Volume, i: INT| {
