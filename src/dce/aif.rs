@@ -26,6 +26,11 @@ pub fn parker_blood(t_min: f64) -> f64 {
 /// `1 − hct`, shifted by `delay_s` and zero before the delay. `hct = 0` gives the blood curve.
 pub fn parker_aif(times_s: &[f64], hct: f64, delay_s: f64) -> Vec<f64> {
     let k = 1.0 / (1.0 - hct);
+    delayed(times_s, delay_s, |u| parker_blood(u) * k)
+}
+
+/// `f(minutes since delay_s)` at each of `times_s`, zero before the delay.
+fn delayed(times_s: &[f64], delay_s: f64, f: impl Fn(f64) -> f64) -> Vec<f64> {
     times_s
         .iter()
         .map(|&t| {
@@ -33,7 +38,7 @@ pub fn parker_aif(times_s: &[f64], hct: f64, delay_s: f64) -> Vec<f64> {
             if u < 0.0 {
                 0.0
             } else {
-                parker_blood(u) * k
+                f(u)
             }
         })
         .collect()
@@ -87,17 +92,9 @@ pub fn georgiou_aif(times_s: &[f64], hct: f64, delay_s: f64) -> Vec<f64> {
 /// a1 = 3.99 kg/L, a2 = 4.78 kg/L, m1 = 0.144 /min, m2 = 0.0111 /min; an instantaneous bolus
 /// at `delay_s`, zero before it.
 pub fn weinmann_aif(times_s: &[f64], dose_mmol_kg: f64, delay_s: f64) -> Vec<f64> {
-    times_s
-        .iter()
-        .map(|&t| {
-            let u = (t - delay_s) / 60.0;
-            if u < 0.0 {
-                0.0
-            } else {
-                dose_mmol_kg * (3.99 * (-0.144 * u).exp() + 4.78 * (-0.0111 * u).exp())
-            }
-        })
-        .collect()
+    delayed(times_s, delay_s, |u| {
+        dose_mmol_kg * (3.99 * (-0.144 * u).exp() + 4.78 * (-0.0111 * u).exp())
+    })
 }
 
 /// A measured whole-blood curve (e.g. `roi_curve` in an artery) converted to plasma:

@@ -1,6 +1,6 @@
 //! Curve plots: AIFs, tissue curves with model fits, Patlak plots.
 use super::style::{self, draw_markers, Shape, PALETTE};
-use super::{fmt_tick, padded, DrawResult, Figure, PlotError};
+use super::{padded, DrawResult, Figure, PlotError};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -121,23 +121,8 @@ impl Figure for Curves {
         if labelled {
             y1 += 0.08 * (y1 - y0);
         }
-        let mut b = ChartBuilder::on(root);
-        b.margin(14).x_label_area_size(58).y_label_area_size(104);
-        if !self.title.is_empty() {
-            b.caption(&self.title, (super::FONT, style::TITLE_PX));
-        }
-        let mut chart = b.build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.xlabel)
-            .y_desc(&self.ylabel)
-            .axis_desc_style((super::FONT, style::LABEL_PX))
-            .label_style((super::FONT, style::TICK_PX))
-            .x_label_formatter(&fmt_tick)
-            .y_label_formatter(&fmt_tick)
-            .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        let mut chart = super::chart_frame(root, &self.title, x0..x1, y0..y1)?;
+        super::draw_xy_mesh(&mut chart, &self.xlabel, &self.ylabel)?;
         for (i, s) in self.series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             let pts = super::finite_pairs(&s.x, &s.y);

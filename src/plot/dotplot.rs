@@ -124,12 +124,7 @@ impl Figure for DotPlot {
             .map(|(g, n)| format!("{g} (n = {n})"))
             .collect();
         let xr = -0.5..(k as f64 - 0.5);
-        let mut b = ChartBuilder::on(root);
-        b.margin(14).x_label_area_size(58).y_label_area_size(104);
-        if !self.title.is_empty() {
-            b.caption(&self.title, (super::FONT, style::TITLE_PX));
-        }
-        let mut chart = b.build_cartesian_2d(xr, y0..y1)?;
+        let mut chart = super::chart_frame(root, &self.title, xr, y0..y1)?;
         let mut mesh = chart.configure_mesh();
         mesh.disable_x_mesh()
             .x_labels(0)

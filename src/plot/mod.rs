@@ -19,6 +19,7 @@ pub use overlay::{Cmap, Overlay};
 pub use png::encode_png;
 pub use scatter::{fit_line, fmt_p, Fit, Scatter};
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -224,6 +225,51 @@ pub fn fmt_sig(x: f64) -> String {
         format!("{x:.decimals$}")
     };
     s.replace('-', "−")
+}
+
+/// Chart of the house style on `area`: margins, label areas and the optional title, with f64
+/// axes over `x` and `y`. Shared by every x–y figure.
+pub(crate) fn chart_frame<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    Box<dyn std::error::Error>,
+>
+where
+    DB::ErrorType: 'static,
+{
+    let mut b = ChartBuilder::on(area);
+    b.margin(14).x_label_area_size(58).y_label_area_size(104);
+    if !title.is_empty() {
+        b.caption(title, (FONT, style::TITLE_PX));
+    }
+    Ok(b.build_cartesian_2d(x, y)?)
+}
+
+/// Grid, ticks and axis titles of an x–y chart in the house style.
+pub(crate) fn draw_xy_mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    xlabel: &str,
+    ylabel: &str,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_mesh()
+        .x_desc(xlabel)
+        .y_desc(ylabel)
+        .axis_desc_style((FONT, style::LABEL_PX))
+        .label_style((FONT, style::TICK_PX))
+        .x_label_formatter(&fmt_tick)
+        .y_label_formatter(&fmt_tick)
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()?;
+    Ok(())
 }
 
 /// Axis tick formatting: short, with a typographic minus.

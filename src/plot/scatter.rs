@@ -1,7 +1,7 @@
 //! Scatter plot with points coloured and shaped by group, a least-squares line and Pearson's
 //! r and p in a corner (Fig. 1, 4, 5 and the voxelwise panel of Fig. 2).
 use super::style::{self, draw_markers, group_style, order_groups};
-use super::{finite_pairs, fmt_sig, fmt_tick, padded, DrawResult, Figure, PlotError};
+use super::{finite_pairs, fmt_sig, padded, DrawResult, Figure, PlotError};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -164,23 +164,8 @@ impl Figure for Scatter {
         let (w, _) = root.dim_in_pixel();
         let legend_w = if grouped { 190u32.min(w / 3) } else { 0 };
         let (main, side) = root.split_horizontally(w - legend_w);
-        let mut b = ChartBuilder::on(&main);
-        b.margin(14).x_label_area_size(58).y_label_area_size(104);
-        if !self.title.is_empty() {
-            b.caption(&self.title, (super::FONT, style::TITLE_PX));
-        }
-        let mut chart = b.build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.xlabel)
-            .y_desc(&self.ylabel)
-            .axis_desc_style((super::FONT, style::LABEL_PX))
-            .label_style((super::FONT, style::TICK_PX))
-            .x_label_formatter(&fmt_tick)
-            .y_label_formatter(&fmt_tick)
-            .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        let mut chart = super::chart_frame(&main, &self.title, x0..x1, y0..y1)?;
+        super::draw_xy_mesh(&mut chart, &self.xlabel, &self.ylabel)?;
 
         if let Some(f) = fit {
             let line = [

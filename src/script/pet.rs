@@ -371,32 +371,9 @@ pub fn register(e: &mut Engine) {
     e.register_fn("hypoxic_fraction", |k: Volume, t: Mask, m: Mask| {
         hf(&k, &t, &m, Map::new()).map(|h| h.percent)
     });
-    e.register_fn(
-        "hypoxic_fraction_detail",
-        |k: Volume, t: Mask, m: Mask, o: Map| {
-            let h = hf(&k, &t, &m, o)?;
-            let mut r = map_f(&[
-                ("percent", h.percent),
-                ("threshold", h.threshold),
-                ("muscle_mean", h.muscle_mean),
-                ("muscle_sd", h.muscle_sd),
-            ]);
-            r.insert("n_tumour".into(), Dynamic::from_int(h.n_tumour as INT));
-            r.insert("n_hypoxic".into(), Dynamic::from_int(h.n_hypoxic as INT));
-            Ok::<_, Box<rhai::EvalAltResult>>(r)
-        },
-    );
+    e.register_fn("hypoxic_fraction_detail", hf_detail);
     e.register_fn("hypoxic_fraction_detail", |k: Volume, t: Mask, m: Mask| {
-        let h = hf(&k, &t, &m, Map::new())?;
-        let mut r = map_f(&[
-            ("percent", h.percent),
-            ("threshold", h.threshold),
-            ("muscle_mean", h.muscle_mean),
-            ("muscle_sd", h.muscle_sd),
-        ]);
-        r.insert("n_tumour".into(), Dynamic::from_int(h.n_tumour as INT));
-        r.insert("n_hypoxic".into(), Dynamic::from_int(h.n_hypoxic as INT));
-        Ok::<_, Box<rhai::EvalAltResult>>(r)
+        hf_detail(k, t, m, Map::new())
     });
 
     // ---- DWI
@@ -408,4 +385,18 @@ pub fn register(e: &mut Engine) {
         let b = f64_vec(&b, "adc: b_values")?;
         dwi::adc_fit(&d, &b).map_err(rerr)
     });
+}
+
+/// `hypoxic_fraction_detail`: %HF with its threshold, the muscle statistics and the voxel counts.
+fn hf_detail(k: Volume, t: Mask, m: Mask, o: Map) -> RResult<Map> {
+    let h = hf(&k, &t, &m, o)?;
+    let mut r = map_f(&[
+        ("percent", h.percent),
+        ("threshold", h.threshold),
+        ("muscle_mean", h.muscle_mean),
+        ("muscle_sd", h.muscle_sd),
+    ]);
+    r.insert("n_tumour".into(), Dynamic::from_int(h.n_tumour as INT));
+    r.insert("n_hypoxic".into(), Dynamic::from_int(h.n_hypoxic as INT));
+    Ok(r)
 }
