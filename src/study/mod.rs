@@ -3,6 +3,7 @@
 //! that goes beyond the paper.
 pub mod cache;
 pub mod classes;
+mod cohort;
 pub mod dce_step;
 pub mod layout;
 mod models;

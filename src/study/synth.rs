@@ -19,7 +19,7 @@ use crate::roi::Mask;
 use crate::volume::nifti_io::{self, OutType};
 use crate::volume::resample;
 use crate::volume::{Grid, TimeAxis, Volume};
-use nalgebra::{Matrix4, Rotation3};
+use nalgebra::Matrix4;
 use ndarray::Array4;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -50,13 +50,13 @@ impl Size {
             Size::Paper => "paper",
         }
     }
-    fn mri(&self) -> ([usize; 3], [f64; 3]) {
+    pub(crate) fn mri(&self) -> ([usize; 3], [f64; 3]) {
         match self {
             Size::Small => ([26, 18, 9], [3.0, 3.0, 4.0]),
             Size::Paper => ([112, 72, 36], [1.6, 1.6, 2.5]),
         }
     }
-    fn pet_voxel(&self) -> [f64; 3] {
+    pub(crate) fn pet_voxel(&self) -> [f64; 3] {
         match self {
             Size::Small => [4.0, 4.0, 4.5],
             Size::Paper => [2.78, 2.78, 2.78],
@@ -96,25 +96,25 @@ pub struct SynthReport {
 
 // ---- acquisition constants ------------------------------------------------------------------
 
-const N_PATIENTS: usize = 29;
-const N_TWO_LESION: usize = 3;
-const TR_MS: f64 = 4.5;
-const VFA_DEG: [f64; 4] = [2.0, 5.0, 10.0, 15.0];
-const DCE_FA_DEG: f64 = 12.0;
-const DCE_DT_S: f64 = 12.0;
-const DCE_BASELINE: usize = 5;
-const DCE_POST: usize = 43;
-const B_VALUE: f64 = 900.0;
-const PET_FRAMES: usize = 12;
-const PET_FRAME_S: f64 = 300.0;
+pub(crate) const N_PATIENTS: usize = 29;
+pub(crate) const N_TWO_LESION: usize = 3;
+pub(crate) const TR_MS: f64 = 4.5;
+pub(crate) const VFA_DEG: [f64; 4] = [2.0, 5.0, 10.0, 15.0];
+pub(crate) const DCE_FA_DEG: f64 = 12.0;
+pub(crate) const DCE_DT_S: f64 = 12.0;
+pub(crate) const DCE_BASELINE: usize = 5;
+pub(crate) const DCE_POST: usize = 43;
+pub(crate) const B_VALUE: f64 = 900.0;
+pub(crate) const PET_FRAMES: usize = 12;
+pub(crate) const PET_FRAME_S: f64 = 300.0;
 /// Default PET noise: relative SD per frame and voxel (after reconstruction smoothing).
-const PET_NOISE: f64 = 0.005;
+pub(crate) const PET_NOISE: f64 = 0.005;
 /// Island Ki (mL/cm³/min): clearly above the muscle threshold (~0.3e-3).
-const KI_HYPOXIC: f64 = 2.0e-3;
-const KI_MUSCLE: (f64, f64) = (0.20e-3, 0.10e-3);
-const KI_BREAST: f64 = 0.12e-3;
+pub(crate) const KI_HYPOXIC: f64 = 2.0e-3;
+pub(crate) const KI_MUSCLE: (f64, f64) = (0.20e-3, 0.10e-3);
+pub(crate) const KI_BREAST: f64 = 0.12e-3;
 /// Muscle slab thickness (mm) at the posterior edge of the field of view.
-const MUSCLE_MM: f64 = 10.0;
+pub(crate) const MUSCLE_MM: f64 = 10.0;
 
 /// Population FMISO plasma curve in SUV units (g/mL) at `t_s` seconds after injection: a fast
 /// bolus component and a slow washout (about 1.0 at 120 min, 0.85 at 180 min, in the range
@@ -134,313 +134,8 @@ fn population_times() -> Vec<f64> {
     t
 }
 
-// ---- cohort plan ----------------------------------------------------------------------------
-
-#[derive(Clone, Debug)]
-struct Geo {
-    c: [f64; 3],
-    ax: [f64; 3],
-    phi0: f64,
-    lob: f64,
-}
-
-impl Geo {
-    /// Normalised radius: ≤ 1 inside the (lobulated) ellipsoid.
-    fn rho(&self, p: [f64; 3]) -> f64 {
-        let q = [0, 1, 2].map(|d| (p[d] - self.c[d]) / self.ax[d]);
-        let r = (q[0] * q[0] + q[1] * q[1] + q[2] * q[2]).sqrt();
-        let phi = q[1].atan2(q[0]);
-        r / (1.0 + self.lob * (3.0 * phi + self.phi0).sin())
-    }
-}
-
-#[derive(Clone, Debug)]
-struct LesionPlan {
-    patient: usize,
-    lesion: i64,
-    subtype: &'static str,
-    grade: i64,
-    hr_pos: bool,
-    her2_pos: bool,
-    path_size_mm: Option<f64>,
-    big: bool,
-    d_target: f64,
-    ktrans: f64,
-    ve: f64,
-    vp: f64,
-    adc: f64,
-    t10: f64,
-    ki_base: f64,
-    v0: f64,
-    geo: Geo,
-    /// Target %HF interval (None: no hypoxic islands).
-    hf_target: Option<(f64, f64)>,
-    n_voxels: usize,
-}
-
-#[derive(Clone, Debug)]
-struct PatientPlan {
-    id: String,
-    age: f64,
-    weight_kg: f64,
-    hct: f64,
-    dose_mbq: f64,
-    pet_start_s: f64,
-    dwi: bool,
-    input_scale: f64,
-    rot_deg: [f64; 3],
-    shift_mm: [f64; 3],
-    lesions: Vec<usize>,
-}
-
-impl PatientPlan {
-    /// The true PET offset: PET voxel v shows the anatomy at world point M·A_pet·v.
-    fn offset(&self) -> Matrix4<f64> {
-        let r = Rotation3::from_euler_angles(
-            self.rot_deg[0].to_radians(),
-            self.rot_deg[1].to_radians(),
-            self.rot_deg[2].to_radians(),
-        );
-        let mut m = r.to_homogeneous();
-        for d in 0..3 {
-            m[(d, 3)] = self.shift_mm[d];
-        }
-        m
-    }
-}
-
-fn counts<T: Copy>(items: &[(T, usize)]) -> Vec<T> {
-    items
-        .iter()
-        .flat_map(|&(v, n)| std::iter::repeat_n(v, n))
-        .collect()
-}
-
-/// Field-of-view geometry shared by every patient of a size.
-struct Fov {
-    mri: Grid,
-    pet: Grid,
-    /// World y where the muscle slab starts (posterior edge of the FOV).
-    muscle_y0: f64,
-    y_lo: f64,
-    half: [f64; 3],
-}
-
-/// Label of air (outside the body) on the DCE grid.
-const AIR: usize = usize::MAX;
-
-impl Fov {
-    /// Outside the body: the anterior corners, behind a parabolic skin line, so that every image
-    /// has a skin–air edge for registration.
-    fn is_air(&self, p: [f64; 3]) -> bool {
-        p[1] < self.y_lo - 2.0 + 18.0 * (p[0] / self.half[0]).powi(2)
-    }
-}
-
-fn fov(size: Size) -> Fov {
-    let (dim, vox) = size.mri();
-    let origin = [0, 1, 2].map(|d| -((dim[d] - 1) as f64) / 2.0 * vox[d]);
-    let mri = Grid::axis_aligned(dim, vox, origin);
-    let half = [0, 1, 2].map(|d| dim[d] as f64 * vox[d] / 2.0);
-    let pv = size.pet_voxel();
-    // the PET field of view covers the MRI one with a margin of two PET voxels on each side
-    let pdim = [0, 1, 2].map(|d| ((2.0 * half[d]) / pv[d]).ceil() as usize + 4);
-    let porigin = [0, 1, 2].map(|d| -((pdim[d] - 1) as f64) / 2.0 * pv[d]);
-    let pet = Grid::axis_aligned(pdim, pv, porigin);
-    Fov {
-        mri,
-        pet,
-        muscle_y0: half[1] - MUSCLE_MM,
-        y_lo: -half[1],
-        half,
-    }
-}
-
-fn plan_cohort(
-    seed: u64,
-    size: Size,
-    fov: &Fov,
-) -> Result<(Vec<PatientPlan>, Vec<LesionPlan>), StudyError> {
-    let mut r = Rng::fork(seed, 0);
-    // which patients have two lesions
-    let mut order: Vec<usize> = (0..N_PATIENTS).collect();
-    r.shuffle(&mut order);
-    let two: Vec<usize> = order[..N_TWO_LESION].to_vec();
-    // DWI in 18 patients with 19 lesions: one two-lesion patient and 17 single-lesion patients
-    let mut dwi = [false; N_PATIENTS];
-    dwi[two[0]] = true;
-    for &p in order[N_TWO_LESION..].iter().take(17) {
-        dwi[p] = true;
-    }
-    let mut patients = Vec::new();
-    for (p, &has_dwi) in dwi.iter().enumerate() {
-        let ang = [r.range(-1.5, 1.5), r.range(-1.5, 1.5), r.range(-3.0, 3.0)];
-        let shift = [r.range(-3.0, 3.0), r.range(-3.0, 3.0), r.range(-2.0, 2.0)];
-        patients.push(PatientPlan {
-            id: format!("sub-{:02}", p + 1),
-            age: (57.0 + 10.0 * r.normal()).clamp(37.0, 78.0).round(),
-            weight_kg: ((72.0 + 12.0 * r.normal()).clamp(48.0, 110.0) * 10.0).round() / 10.0,
-            hct: ((0.40 + 0.03 * r.normal()).clamp(0.32, 0.48) * 1000.0).round() / 1000.0,
-            dose_mbq: ((306.0 + 14.0 * r.normal()).clamp(270.0, 340.0) * 10.0).round() / 10.0,
-            pet_start_s: ((120.2 + r.range(-0.4, 3.0)) * 60.0).round(),
-            dwi: has_dwi,
-            input_scale: r.range(0.85, 1.15),
-            rot_deg: ang,
-            shift_mm: shift,
-            lesions: Vec::new(),
-        });
-    }
-    // Table 1 counts, shuffled over the 32 lesions
-    let n = N_PATIENTS + N_TWO_LESION;
-    let mut subtype = counts(&[("IDC", 21), ("ILC", 6), ("Mixed", 3), ("IMC", 2)]);
-    let mut grade = counts(&[(1i64, 3), (2, 16), (3, 13)]);
-    let mut her2 = counts(&[(true, 7), (false, 25)]);
-    let mut hr = counts(&[(false, 1), (true, 31)]);
-    let mut path = counts(&[(true, 21), (false, 11)]);
-    for v in [&mut her2, &mut hr, &mut path] {
-        r.shuffle(v);
-    }
-    r.shuffle(&mut subtype);
-    r.shuffle(&mut grade);
-    // lesion slots: every patient's first lesion, then the second ones
-    let mut slots: Vec<(usize, i64)> = (0..N_PATIENTS).map(|p| (p, 1)).collect();
-    slots.extend(two.iter().map(|&p| (p, 2)));
-    // size classes: the two-lesion patients' lesions are kept small enough to sit side by side
-    let mut big = counts(&[(true, 22), (false, 10)]);
-    r.shuffle(&mut big);
-    let mut lesions = Vec::new();
-    let (_, vox) = size.mri();
-    for (i, &(p, l)) in slots.iter().enumerate() {
-        let two_here = two.contains(&p);
-        let d = if big[i] {
-            r.range(23.0, if two_here { 30.0 } else { 44.0 })
-        } else {
-            r.range(11.0, 17.5)
-        };
-        let st = subtype[i];
-        let kt = ((0.35f64.ln() + 0.55 * r.normal()).exp() * if st == "ILC" { 0.7 } else { 1.0 })
-            .clamp(0.08, 1.6);
-        let ve = if st == "IMC" {
-            r.range(0.6, 0.8)
-        } else {
-            r.range(0.25, 0.75)
-        };
-        let vp = (0.06f64.ln() + 0.5 * r.normal()).exp().clamp(0.01, 0.2);
-        let adc = if st == "IMC" {
-            2.2e-3 + 0.2e-3 * r.normal()
-        } else {
-            (1.0e-3 + 0.2e-3 * r.normal()).clamp(0.6e-3, 1.6e-3)
-        };
-        let ki_base =
-            ((0.24 - 0.14 * kt.min(1.2)) * 1e-3 + 0.02e-3 * r.normal()).clamp(0.05e-3, 0.23e-3);
-        // centre: one lesion in the middle, two side by side (bilateral)
-        let cx = if two_here {
-            if l == 1 {
-                -fov.half[0] / 2.0
-            } else {
-                fov.half[0] / 2.0
-            }
-        } else {
-            r.range(-3.0, 3.0)
-        };
-        let ymax = fov.muscle_y0 - 4.0;
-        let cy = (fov.y_lo + ymax) / 2.0 + r.range(-2.0, 2.0);
-        let geo = Geo {
-            c: [cx, cy, r.range(-vox[2] / 2.0, vox[2] / 2.0)],
-            ax: [d / 2.0, d / 2.0, d / 2.0],
-            phi0: r.range(0.0, std::f64::consts::TAU),
-            lob: 0.08,
-        };
-        let plan = LesionPlan {
-            patient: p,
-            lesion: l,
-            subtype: st,
-            grade: grade[i],
-            hr_pos: hr[i],
-            her2_pos: her2[i],
-            path_size_mm: path[i].then(|| (d * r.range(0.85, 1.25)).round()),
-            big: big[i],
-            d_target: d,
-            ktrans: kt,
-            ve,
-            vp,
-            adc,
-            t10: 1500.0 + 100.0 * r.normal(),
-            ki_base,
-            v0: r.range(0.85, 1.15),
-            geo,
-            hf_target: None,
-            n_voxels: 0,
-        };
-        patients[p].lesions.push(lesions.len());
-        lesions.push(plan);
-    }
-    // fit each lesion's semi-axes so that the mask's longest diameter is near the target and
-    // on the right side of 20 mm
-    for les in lesions.iter_mut() {
-        let ymax = fov.muscle_y0 - 4.0;
-        let bmax = ((ymax - fov.y_lo) / 2.0 - 2.5) / 1.08;
-        let cmax = (fov.half[2] - 1.0) / 1.08;
-        let mut a = les.d_target / 2.0 / 1.04;
-        for _ in 0..12 {
-            les.geo.ax = [a, (0.85 * a).min(bmax), (0.6 * a).min(cmax)];
-            let m = lesion_mask_on(&fov.mri, &les.geo);
-            let n = m.count();
-            let dm = if n > 0 { m.longest_diameter_mm()? } else { 0.0 };
-            les.n_voxels = n;
-            let ok_class = if les.big {
-                dm > 20.0
-            } else {
-                dm <= 20.0 && n >= 3
-            };
-            if ok_class && (dm - les.d_target).abs() < 2.5 {
-                break;
-            }
-            a *= if dm > 0.0 {
-                (les.d_target / dm).clamp(0.8, 1.25)
-            } else {
-                1.2
-            };
-        }
-    }
-    // hypoxic-fraction classes: rising with size, falling with Ktrans (the paper's relations);
-    // 6 lesions above 1 %, 8 in (0, 1] (only lesions with > 110 voxels can be below 1 %)
-    let z = |v: Vec<f64>| {
-        let m = v.iter().sum::<f64>() / v.len() as f64;
-        let s = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
-        v.into_iter().map(|x| (x - m) / s).collect::<Vec<f64>>()
-    };
-    let zd = z(lesions.iter().map(|l| l.d_target).collect());
-    let zk = z(lesions.iter().map(|l| l.ktrans.ln()).collect());
-    let mut score: Vec<(f64, usize)> = (0..n)
-        .map(|i| (zd[i] - 0.5 * zk[i] + 0.6 * r.normal(), i))
-        .collect();
-    score.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let (mut hi, mut lo) = (0, 0);
-    for &(_, i) in &score {
-        if hi < 6 && lesions[i].n_voxels >= 40 {
-            let t = r.range(1.3, 4.5);
-            lesions[i].hf_target = Some((t, t + 1.2));
-            hi += 1;
-        } else if lo < 8 && lesions[i].n_voxels > 110 {
-            lesions[i].hf_target = Some((1e-9, 0.95));
-            lo += 1;
-        }
-    }
-    Ok((patients, lesions))
-}
-
-fn voxel_world(g: &Grid, v: usize) -> [f64; 3] {
-    let [i, j, k] = g.ijk(v);
-    g.world([i as f64, j as f64, k as f64])
-}
-
-fn lesion_mask_on(g: &Grid, geo: &Geo) -> Mask {
-    let data = (0..g.n_voxels())
-        .map(|v| geo.rho(voxel_world(g, v)) <= 1.0)
-        .collect();
-    Mask::new(g.clone(), data).expect("size matches grid")
-}
+// The cohort plan (patients, lesions, truths, geometry) lives in `cohort.rs`.
+use super::cohort::*;
 
 // ---- image generation -----------------------------------------------------------------------
 
