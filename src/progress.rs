@@ -6,6 +6,7 @@
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::io::IsTerminal;
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static CANCEL: AtomicBool = AtomicBool::new(false);
@@ -69,28 +70,120 @@ impl Progress {
     }
 }
 
+/// Run `f(start, job)` for every chunk job in parallel, where job `c` covers the indices
+/// `c·chunk ..` (at most `chunk` of them, `len` returning how many), with a progress bar and a
+/// cancellation check before each chunk. The one driver behind [`par_map`] and [`par_columns`].
+fn drive<J, F>(
+    label: &str,
+    n: usize,
+    chunk: usize,
+    jobs: Vec<J>,
+    len: impl Fn(&J) -> usize + Sync,
+    f: F,
+) -> Result<(), Cancelled>
+where
+    J: Send,
+    F: Fn(usize, J) + Sync,
+{
+    let bar = Progress::new(label, n as u64);
+    let r = jobs.into_par_iter().enumerate().try_for_each(|(c, job)| {
+        check()?;
+        let k = len(&job);
+        f(c * chunk, job);
+        bar.inc(k as u64);
+        Ok(())
+    });
+    bar.finish();
+    r
+}
+
+/// Write `f(start + i)` into `out[i]` for every (uninitialised) element of `out`.
+fn fill<T, F: Fn(usize) -> T>(start: usize, out: &mut [MaybeUninit<T>], f: &F) {
+    for (i, o) in out.iter_mut().enumerate() {
+        o.write(f(start + i));
+    }
+}
+
 /// Map `f` over `0..n` in parallel, in chunks of `chunk` indices, with a progress bar labelled
-/// `label` and a cancellation check between chunks. The result keeps index order.
+/// `label` and a cancellation check between chunks. The result keeps index order and is written
+/// in place (no per-chunk vectors, no concatenation).
 pub fn par_map<T, F>(label: &str, n: usize, chunk: usize, f: F) -> Result<Vec<T>, Cancelled>
 where
     T: Send,
     F: Fn(usize) -> T + Sync,
 {
     let chunk = chunk.max(1);
-    let bar = Progress::new(label, n as u64);
-    let starts: Vec<usize> = (0..n).step_by(chunk).collect();
-    let parts: Result<Vec<Vec<T>>, Cancelled> = starts
-        .par_iter()
-        .map(|&s| {
-            check()?;
-            let e = (s + chunk).min(n);
-            let v: Vec<T> = (s..e).map(&f).collect();
-            bar.inc((e - s) as u64);
-            Ok(v)
-        })
-        .collect();
-    bar.finish();
-    Ok(parts?.into_iter().flatten().collect())
+    let mut out: Vec<T> = Vec::with_capacity(n);
+    let jobs: Vec<&mut [MaybeUninit<T>]> =
+        out.spare_capacity_mut()[..n].chunks_mut(chunk).collect();
+    drive(label, n, chunk, jobs, |j| j.len(), |s, j| fill(s, j, &f))?;
+    // SAFETY: `drive` returned Ok, so every chunk job ran to completion and wrote each of the
+    // first n elements exactly once. (On cancellation or a panic the length stays 0: written
+    // elements leak, none is read.)
+    unsafe { out.set_len(n) };
+    Ok(out)
+}
+
+/// Process `out` in parallel chunks of `chunk` elements: `f(start, piece)` fills the piece that
+/// begins at index `start`. For kernels that work on whole runs of values (SIMD); same progress
+/// and cancellation as [`par_map`] (a cancelled call leaves the unvisited chunks as they were).
+pub fn par_chunks_mut<T, F>(label: &str, out: &mut [T], chunk: usize, f: F) -> Result<(), Cancelled>
+where
+    T: Send,
+    F: Fn(usize, &mut [T]) + Sync,
+{
+    let chunk = chunk.max(1);
+    let n = out.len();
+    let jobs: Vec<&mut [T]> = out.chunks_mut(chunk).collect();
+    drive(label, n, chunk, jobs, |j| j.len(), f)
+}
+
+/// As [`par_map`] for a function giving `K` numbers per index: returns `K` columns of length `n`
+/// (one per output map), each written in place.
+pub fn par_columns<T, const K: usize, F>(
+    label: &str,
+    n: usize,
+    chunk: usize,
+    f: F,
+) -> Result<[Vec<T>; K], Cancelled>
+where
+    T: Copy + Send,
+    F: Fn(usize) -> [T; K] + Sync,
+{
+    let chunk = chunk.max(1);
+    let mut cols: [Vec<T>; K] = std::array::from_fn(|_| Vec::with_capacity(n));
+    {
+        let mut parts = cols
+            .each_mut()
+            .map(|c| c.spare_capacity_mut()[..n].chunks_mut(chunk));
+        let jobs: Vec<[&mut [MaybeUninit<T>]; K]> = (0..n.div_ceil(chunk))
+            .map(|_| {
+                parts
+                    .each_mut()
+                    .map(|p| p.next().expect("one piece per chunk"))
+            })
+            .collect();
+        drive(
+            label,
+            n,
+            chunk,
+            jobs,
+            |j| j[0].len(),
+            |s, mut j| {
+                for i in 0..j[0].len() {
+                    let r = f(s + i);
+                    for (o, v) in j.iter_mut().zip(r) {
+                        o[i].write(v);
+                    }
+                }
+            },
+        )?;
+    }
+    for c in cols.iter_mut() {
+        // SAFETY: as in `par_map`: every chunk of every column was written.
+        unsafe { c.set_len(n) };
+    }
+    Ok(cols)
 }
 
 #[cfg(test)]
@@ -102,5 +195,18 @@ mod tests {
         let v = par_map("t", 10_001, 100, |i| i * 2).unwrap();
         assert_eq!(v.len(), 10_001);
         assert!(v.iter().enumerate().all(|(i, &x)| x == 2 * i));
+        // heap-owning results, a last partial chunk and an empty range
+        let s = par_map("t", 1003, 10, |i| i.to_string()).unwrap();
+        assert_eq!(s[1002], "1002");
+        assert!(par_map("t", 0, 10, |i| i).unwrap().is_empty());
+    }
+
+    #[test]
+    fn par_columns_splits_each_result_into_its_column() {
+        let [a, b, c] = par_columns("t", 10_001, 64, |i| [i as f32, -(i as f32), 0.5]).unwrap();
+        assert_eq!((a.len(), b.len(), c.len()), (10_001, 10_001, 10_001));
+        assert!((0..10_001).all(|i| a[i] == i as f32 && b[i] == -(i as f32) && c[i] == 0.5));
+        let [e] = par_columns("t", 0, 64, |_| [1u8]).unwrap();
+        assert!(e.is_empty());
     }
 }

@@ -276,7 +276,7 @@ pub fn patlak(
     let nan = f32::NAN;
     let f0 = frames[0];
     let contiguous = frames.iter().enumerate().all(|(k, &f)| f == f0 + k);
-    let res = progress::par_map("Patlak", nv, 8192, |v| {
+    let cols = progress::par_columns("Patlak", nv, 8192, |v| {
         if let Some(m) = &mdata {
             if !m[v] {
                 return [nan, nan, nan, status::OUTSIDE];
@@ -319,14 +319,6 @@ pub fn patlak(
         [ki as f32, v0 as f32, r2 as f32, status::OK]
     })?;
     let [nx, ny, nz] = pet.grid.dim;
-    // split the per-voxel results into four maps in one pass
-    let mut cols: [Vec<f32>; 4] = std::array::from_fn(|_| Vec::with_capacity(nv));
-    for r in &res {
-        for (c, &x) in cols.iter_mut().zip(r) {
-            c.push(x);
-        }
-    }
-    drop(res);
     let [ki, v0, r2, st] = cols.map(|c| {
         let a = Array4::from_shape_vec((nx, ny, nz, 1), c).expect("size matches grid");
         let mut v = Volume::new(pet.grid.clone(), a, None).expect("shape matches grid");
