@@ -108,6 +108,43 @@ impl Fov {
     }
 }
 
+/// Label of fibroglandular tissue on the DCE grid.
+pub(crate) const FGT: usize = usize::MAX - 1;
+
+/// A patient's fibroglandular tissue: where a smooth random field (five plane waves of 20–35 mm
+/// wavelength in random directions) is high, about a third of the breast. It gives both
+/// modalities shared structure in all three directions (glandular tissue enhances mildly and
+/// takes up a little more FMISO than fat), as in real breast images.
+pub(crate) struct Fgt {
+    waves: Vec<([f64; 3], f64)>,
+}
+
+impl Fgt {
+    pub(crate) fn new(r: &mut Rng) -> Fgt {
+        let waves = (0..5)
+            .map(|_| {
+                let (z, phi) = (r.range(-1.0, 1.0), r.range(0.0, std::f64::consts::TAU));
+                let s = (1.0 - z * z).sqrt();
+                let k = std::f64::consts::TAU / r.range(20.0, 35.0);
+                (
+                    [k * s * phi.cos(), k * s * phi.sin(), k * z],
+                    r.range(0.0, std::f64::consts::TAU),
+                )
+            })
+            .collect();
+        Fgt { waves }
+    }
+    /// True where the world point (mm) lies in glandular tissue.
+    pub(crate) fn contains(&self, p: [f64; 3]) -> bool {
+        let f: f64 = self
+            .waves
+            .iter()
+            .map(|(k, ph)| (k[0] * p[0] + k[1] * p[1] + k[2] * p[2] + ph).cos())
+            .sum();
+        f > 0.6
+    }
+}
+
 pub(crate) fn fov(size: Size) -> Fov {
     let (dim, vox) = size.mri();
     let origin = [0, 1, 2].map(|d| -((dim[d] - 1) as f64) / 2.0 * vox[d]);

@@ -112,7 +112,8 @@ pub(crate) const PET_NOISE: f64 = 0.005;
 /// Island Ki (mL/cm³/min): clearly above the muscle threshold (~0.3e-3).
 pub(crate) const KI_HYPOXIC: f64 = 2.0e-3;
 pub(crate) const KI_MUSCLE: (f64, f64) = (0.20e-3, 0.10e-3);
-pub(crate) const KI_BREAST: f64 = 0.12e-3;
+pub(crate) const KI_BREAST: f64 = 0.10e-3;
+pub(crate) const KI_GLAND: f64 = 0.16e-3;
 /// Muscle slab thickness (mm) at the posterior edge of the field of view.
 pub(crate) const MUSCLE_MM: f64 = 10.0;
 
@@ -238,7 +239,9 @@ fn gen_patient(
     let files = subject_files(dir, &pat.id);
     let mut written: Vec<PathBuf> = Vec::new();
 
-    // --- tissue labels on the DCE grid: 0 breast, 1 muscle, 2 + i lesion i (of this patient)
+    // --- tissue labels on the DCE grid: 0 fat, FGT glandular, 1 muscle, 2 + i lesion i (of this
+    // patient), AIR outside the body
+    let fgt = Fgt::new(&mut Rng::fork(seed, 2000 + pi as u64));
     let mut label = vec![0usize; nv];
     let mut rho = vec![0.0f64; nv];
     for (v, lab) in label.iter_mut().enumerate() {
@@ -247,6 +250,8 @@ fn gen_patient(
             *lab = 1;
         } else if fov.is_air(p) {
             *lab = AIR;
+        } else if fgt.contains(p) {
+            *lab = FGT;
         }
         for (li, &l) in pat.lesions.iter().enumerate() {
             let q = lesions[l].geo.rho(p);
@@ -274,7 +279,8 @@ fn gen_patient(
     let mut s0 = vec![0.0; nv];
     for v in 0..nv {
         let (a, b, c, d, e, f, s) = match label[v] {
-            0 => (1200.0, 1000.0, 0.04, 0.20, 0.010, 1.6e-3, 800.0),
+            0 => (450.0, 1000.0, 0.02, 0.15, 0.005, 0.6e-3, 500.0),
+            FGT => (1450.0, 1100.0, 0.07, 0.30, 0.015, 1.9e-3, 900.0),
             1 => (1400.0, 900.0, 0.10, 0.12, 0.030, 1.4e-3, 600.0),
             AIR => (1200.0, 0.0, 0.0, 0.20, 0.0, 1.6e-3, 0.0),
             l => {
@@ -291,7 +297,7 @@ fn gen_patient(
                 )
             }
         };
-        t10[v] = if label[v] < 2 || label[v] == AIR {
+        t10[v] = if label[v] < 2 || label[v] >= FGT {
             a * (1.0 + 0.03 * r.normal())
         } else {
             a
@@ -357,11 +363,13 @@ fn gen_patient(
     let inj_s = DCE_BASELINE as f64 * DCE_DT_S;
     let cp = models::parker_aif(&mid, pat.hct, inj_s);
     let tissue_curve = |k: f64, e: f64, p: f64| models::conc_tofts(&mid, &cp, k, e, p);
-    let breast_c = tissue_curve(0.04, 0.20, 0.010);
+    let fat_c = tissue_curve(0.02, 0.15, 0.005);
+    let fgt_c = tissue_curve(0.07, 0.30, 0.015);
     let muscle_c = tissue_curve(0.10, 0.12, 0.030);
     let conc: Vec<Vec<f64>> =
         crate::progress::par_map("synth: DCE", nv, 4096, |v| match label[v] {
-            0 => breast_c.clone(),
+            0 => fat_c.clone(),
+            FGT => fgt_c.clone(),
             1 => muscle_c.clone(),
             _ => tissue_curve(kt[v], ve[v], vp[v]),
         })?;
@@ -419,27 +427,52 @@ fn gen_patient(
     let mut v0 = vec![0f32; npv];
     // (lesion index within patient, rho) of each PET voxel inside a lesion
     let mut pet_les: Vec<Option<(usize, f64)>> = vec![None; npv];
+    // Each PET voxel averages the anatomy over its own volume (3×3×3 sub-points): edges are
+    // partial-volumed as a scanner sees them, which is also what lets a registration place them
+    // to a fraction of a voxel. One texture draw per voxel and tissue.
+    const SUB: [f64; 3] = [-1.0 / 3.0, 0.0, 1.0 / 3.0];
     for u in 0..npv {
         let [i, j, k] = pg.ijk(u);
-        let w0 = pg.world([i as f64, j as f64, k as f64]);
-        let w = m * nalgebra::Vector4::new(w0[0], w0[1], w0[2], 1.0);
-        let w = [w[0], w[1], w[2]];
-        let (mut kk, mut vv) = if w[1] >= fov.muscle_y0 {
-            (KI_MUSCLE.0 + KI_MUSCLE.1 * r.normal(), 0.85)
-        } else if fov.is_air(w) {
-            (0.0, 0.0)
-        } else {
-            (KI_BREAST + 0.02e-3 * r.normal(), 0.55)
+        let at = |d: [f64; 3]| {
+            let w0 = pg.world([i as f64 + d[0], j as f64 + d[1], k as f64 + d[2]]);
+            let w = m * nalgebra::Vector4::new(w0[0], w0[1], w0[2], 1.0);
+            [w[0], w[1], w[2]]
         };
-        for (li, &l) in pat.lesions.iter().enumerate() {
-            let q = lesions[l].geo.rho(w);
-            if q <= 1.0 {
-                let lp = &lesions[l];
-                kk = lp.ki_base + (0.02e-3 * r.normal()).clamp(-0.04e-3, 0.04e-3);
-                vv = lp.v0;
-                pet_les[u] = Some((li, q));
+        let mus = (KI_MUSCLE.0 + KI_MUSCLE.1 * r.normal(), 0.85);
+        let brs = (KI_BREAST + 0.02e-3 * r.normal(), 0.45);
+        let gland = (KI_GLAND + 0.02e-3 * r.normal(), 0.75);
+        let tex = (0.02e-3 * r.normal()).clamp(-0.04e-3, 0.04e-3);
+        let tissue = |w: [f64; 3]| {
+            let mut t = if w[1] >= fov.muscle_y0 {
+                mus
+            } else if fov.is_air(w) {
+                (0.0, 0.0)
+            } else if fgt.contains(w) {
+                gland
+            } else {
+                brs
+            };
+            let mut inside = None;
+            for (li, &l) in pat.lesions.iter().enumerate() {
+                let q = lesions[l].geo.rho(w);
+                if q <= 1.0 {
+                    t = (lesions[l].ki_base + tex, lesions[l].v0);
+                    inside = Some((li, q));
+                }
+            }
+            (t, inside)
+        };
+        let (mut kk, mut vv) = (0.0, 0.0);
+        for a in SUB {
+            for b in SUB {
+                for c in SUB {
+                    let ((x, y), _) = tissue(at([a, b, c]));
+                    kk += x / 27.0;
+                    vv += y / 27.0;
+                }
             }
         }
+        pet_les[u] = tissue(at([0.0; 3])).1;
         ki[u] = kk as f32;
         v0[u] = vv as f32;
     }
@@ -547,10 +580,8 @@ fn gen_patient(
                         hf_now(&t) < lo
                     })
                     .collect();
+                // (and try the next voxel: another one may land where this one could not)
                 ki[next] = below.last().copied().unwrap_or(base);
-                if lo <= 1e-6 {
-                    break;
-                }
             }
         }
     }
