@@ -73,8 +73,9 @@ fn synth(dir: &std::path::Path, seed: u64, size: &str, noise: f64) -> i32 {
     }
 }
 
-/// `petmr demo`: the synthetic study (written if absent), then every `scripts/*.rhai` run on it
-/// as `petmr run SCRIPT STUDY_DIR OUT_DIR`.
+/// `petmr demo`: the synthetic study (written if absent), then every saved paper script (embedded
+/// in the binary) run on it as `petmr run SCRIPT STUDY_DIR OUT_DIR`. Copies of the scripts go to
+/// `DIR/scripts/` (never over an existing file) for the user to edit and rerun.
 fn demo(dir: &std::path::Path) -> i32 {
     let t0 = std::time::Instant::now();
     if !dir.join("participants.tsv").is_file() {
@@ -85,42 +86,45 @@ fn demo(dir: &std::path::Path) -> i32 {
     } else {
         println!("using the study already in {}", dir.display());
     }
-    let here = PathBuf::from("scripts");
-    let scripts_dir = if here.is_dir() {
-        here
-    } else {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts")
-    };
-    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&scripts_dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
-                .collect()
-        })
-        .unwrap_or_default();
-    scripts.sort();
-    if scripts.is_empty() {
-        eprintln!(
-            "petmr demo: no scripts/*.rhai found (looked in ./scripts and {})",
-            scripts_dir.display()
-        );
-        return 1;
+    let copies = dir.join("scripts");
+    let mut kept = 0;
+    for (name, src) in petmr::script::saved::SCRIPTS {
+        let p = copies.join(format!("{name}.rhai"));
+        if p.exists() {
+            kept += 1;
+            continue;
+        }
+        let r = std::fs::create_dir_all(&copies)
+            .map_err(|e| e.to_string())
+            .and_then(|_| petmr::fsutil::write_atomic(&p, |w| w.write_all(src.as_bytes())));
+        if let Err(e) = r {
+            eprintln!(
+                "petmr demo: {}: cannot write a copy of the script: {e}",
+                p.display()
+            );
+            return 1;
+        }
     }
     let out = dir.join("derivatives").join("petmr");
     let args = [dir.display().to_string(), out.display().to_string()];
     let mut failed = Vec::new();
-    for s in &scripts {
-        println!("\n=== {} ===", s.display());
-        if petmr::repl::run_file(s, &args) != 0 {
-            failed.push(s.display().to_string());
+    for (name, src) in petmr::script::saved::SCRIPTS {
+        let shown = format!("scripts/{name}.rhai");
+        println!("\n=== {shown} ===");
+        if petmr::repl::run_source(src, &shown, &args) != 0 {
+            failed.push(shown);
         }
     }
     println!(
-        "\npetmr demo finished in {:.1} s\n  study:   {}\n  results: {} (lesion table lesions.csv/.parquet, maps, figures)\n  scripts: {}",
+        "\npetmr demo finished in {:.1} s\n  study:   {}\n  results: {} (lesion table lesions.csv/.parquet, maps, tables, figures)\n  scripts: {} (copies of the {} built-in scripts{}; edit one and rerun it with `petmr run {}/table2.rhai {}`)",
         t0.elapsed().as_secs_f64(),
         dir.display(),
         out.display(),
-        scripts_dir.display()
+        copies.display(),
+        petmr::script::saved::SCRIPTS.len(),
+        if kept > 0 { format!(", {kept} already there and left as they were") } else { String::new() },
+        copies.display(),
+        dir.display()
     );
     if failed.is_empty() {
         0

@@ -60,14 +60,19 @@ pub fn display(engine: &Engine, v: &Dynamic) -> String {
 
 /// Run a script file with `ARGV`; returns the process exit code (0 ok, 1 script error).
 pub fn run_file(path: &Path, args: &[String]) -> i32 {
-    let engine = script::engine();
-    let src = match std::fs::read_to_string(path) {
-        Ok(s) => s,
+    match std::fs::read_to_string(path) {
+        Ok(src) => run_source(&src, &path.display().to_string(), args),
         Err(e) => {
             eprintln!("petmr: {}: cannot read script: {e}", path.display());
-            return 1;
+            1
         }
-    };
+    }
+}
+
+/// Run a script's source with `ARGV` = `args`; errors name the script as `shown` and point at
+/// the line. Returns the process exit code.
+pub fn run_source(src: &str, shown: &str, args: &[String]) -> i32 {
+    let engine = script::engine();
     let mut scope = Scope::new();
     scope.push(
         "ARGV",
@@ -75,21 +80,20 @@ pub fn run_file(path: &Path, args: &[String]) -> i32 {
             .map(|a| Dynamic::from(a.clone()))
             .collect::<rhai::Array>(),
     );
-    let shown = path.display().to_string();
-    let ast = match engine.compile(&src) {
+    let ast = match engine.compile(src) {
         Ok(mut a) => {
-            a.set_source(shown.clone());
+            a.set_source(shown.to_string());
             a
         }
         Err(e) => {
-            eprintln!("{}", format_error(&src, &shown, &EvalAltResult::from(e)));
+            eprintln!("{}", format_error(src, shown, &EvalAltResult::from(e)));
             return 1;
         }
     };
     match engine.run_ast_with_scope(&mut scope, &ast) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("{}", format_error(&src, &shown, &e));
+            eprintln!("{}", format_error(src, shown, &e));
             1
         }
     }

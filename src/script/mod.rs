@@ -6,6 +6,7 @@ pub mod dce;
 pub mod docs;
 pub mod pet;
 pub mod plot;
+pub mod saved;
 pub mod stats;
 pub mod stdlib;
 pub mod study;

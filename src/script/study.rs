@@ -37,61 +37,7 @@ pub const DOCS: &[FnDoc] = &[
     FnDoc { name: "voxel_classes", domain: "study", signature: "voxel_classes(ki, ktrans, tumour, muscle, #{ktrans_split: 0.25, k_sd: 2}) -> map",
         doc: "Beyond the paper: percent of tumour voxels that are hypoxic/normoxic × hypo-/hyperperfused, and the voxelwise Pearson r of Ki vs Ktrans. Ki (mL/cm³/min, on the DCE grid) is hypoxic above mean + k_sd·SD of Ki in the muscle mask (the %HF rule); Ktrans (1/min) is hyperperfused at or above `ktrans_split`. Returns #{hypoxic_hypo, hypoxic_hyper, normoxic_hypo, normoxic_hyper, r_ki_ktrans, n, ki_threshold}.",
         example: "let c = voxel_classes(ki, fit.ktrans, tumour, muscle);\nprint(c.hypoxic_hyper);" },
-    FnDoc { name: "study_dce", domain: "study", signature: "study_dce(vfa, dce, mask, #{fa_deg, vfa_tr_ms, b1, tr_ms, fa_deg_dce, r1_per_mm_s: 4.97, n_baseline, hct, delay_s}) -> map",
-        doc: "The paper's DCE chain in one call (used by study::lesions): linear VFA T1 with the optional B1 map, SPGR concentration, Parker AIF (hct, delay_s), extended Tofts NLLS inside the mask, and the peak-enhancing phase. Returns #{ktrans, kep, ve, vp, status, t1_ms (Volumes; rates per minute), peak (frame index)}.",
-        example: "let r = study_dce(vfa, dce, tumour, #{fa_deg: [2, 5, 10, 15], vfa_tr_ms: 4.5, tr_ms: 4.5, fa_deg_dce: 12, n_baseline: 5, hct: 0.4, delay_s: 60});\nprint(r.ktrans.mean(tumour));" },
 ];
-
-fn study_dce(vfa: Volume, dce: Volume, mask: Mask, opts: Map) -> RResult<Map> {
-    let o = Opts::new(
-        "study_dce",
-        opts,
-        &[
-            "fa_deg",
-            "vfa_tr_ms",
-            "b1",
-            "tr_ms",
-            "fa_deg_dce",
-            "r1_per_mm_s",
-            "n_baseline",
-            "hct",
-            "delay_s",
-        ],
-    )?;
-    let fa = o
-        .array_opt("fa_deg")?
-        .ok_or_else(|| err("study_dce: option 'fa_deg' (the VFA flip angles) is required"))?;
-    let b1 = o.volume_opt("b1")?;
-    let nb = o.int("n_baseline", 5)?;
-    if nb < 2 {
-        return Err(err(format!(
-            "study_dce: option 'n_baseline' must be ≥ 2, got {nb}"
-        )));
-    }
-    let inputs = study::dce_step::DceInputs {
-        vfa: &vfa,
-        fa_deg: &fa,
-        vfa_tr_ms: o.f64_req("vfa_tr_ms")?,
-        b1: b1.as_ref(),
-        dce: &dce,
-        tr_ms: o.f64_req("tr_ms")?,
-        fa_deg_dce: o.f64_req("fa_deg_dce")?,
-        r1_per_mm_s: o.f64("r1_per_mm_s", crate::dce::GADOBUTROL_R1_3T)?,
-        n_baseline: nb as usize,
-        hct: o.f64_req("hct")?,
-        delay_s: o.f64("delay_s", 0.0)?,
-    };
-    let r = study::dce_step::dce_maps(&inputs, &mask).map_err(study_err)?;
-    Ok(map_of(vec![
-        ("ktrans", Dynamic::from(r.maps.ktrans)),
-        ("kep", Dynamic::from(r.maps.kep)),
-        ("ve", Dynamic::from(r.maps.ve)),
-        ("vp", Dynamic::from(r.maps.vp)),
-        ("status", Dynamic::from(r.maps.status)),
-        ("t1_ms", Dynamic::from(r.t1_ms)),
-        ("peak", Dynamic::from_int(r.peak as INT)),
-    ]))
-}
 
 fn study_err(e: study::StudyError) -> Box<rhai::EvalAltResult> {
     rerr(e)
@@ -314,7 +260,6 @@ pub fn register(e: &mut Engine) {
         },
     );
     e.register_fn("tsv_columns", tsv_columns);
-    e.register_fn("study_dce", study_dce);
     e.register_fn("read_bvals", read_bvals);
     e.register_fn("voxel_classes", voxel_classes);
     e.register_fn("voxel_classes", |a: Volume, b: Volume, c: Mask, d: Mask| {

@@ -4,7 +4,6 @@
 pub mod cache;
 pub mod classes;
 mod cohort;
-pub mod dce_step;
 pub mod layout;
 mod models;
 pub mod rng;

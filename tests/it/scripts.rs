@@ -98,8 +98,9 @@ fn correlations_script() {
 fn demo_runs_every_script_on_a_synthetic_study() {
     let dir = tmpdir("demo");
     let study = dir.join("study");
+    // run from a folder with no scripts/: the demo must use the scripts built into the binary
     let res = Command::new(bin())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(&dir)
         .env("COLUMNS", "160")
         .arg("demo")
         .arg(&study)
@@ -133,6 +134,17 @@ fn demo_runs_every_script_on_a_synthetic_study() {
         "table4",
     ];
     assert_eq!(scripts, expected.map(|n| format!("{n}.rhai")).to_vec());
+    // each ran, and a copy of each is left in the study folder for the user to edit
+    for n in expected {
+        assert!(
+            stdout.contains(&format!("=== scripts/{n}.rhai ===")),
+            "{n} did not run"
+        );
+        assert!(
+            study.join(format!("scripts/{n}.rhai")).is_file(),
+            "{n}: no copy"
+        );
+    }
     // the tables of the default synthetic study (seed 1, small) are golden files; their numbers
     // were checked against scipy / scikit-posthocs on the exported lesions.csv before freezing
     for name in ["table1", "table2", "table3", "table4", "correlations"] {
