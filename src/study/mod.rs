@@ -8,6 +8,7 @@ pub mod layout;
 mod models;
 pub mod rng;
 pub mod synth;
+mod synth_pet;
 pub mod tsv;
 
 pub use layout::{LesionEntry, Study};
