@@ -11,6 +11,18 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Print one line to standard output. When the reader has gone away (`petmr -e … | head`), stop
+/// quietly with the shell's status for SIGPIPE (141), as a C tool killed by the signal would,
+/// instead of panicking; other write errors are ignored, as `println!` users would expect.
+pub fn print_line(s: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{s}").and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+    }
+}
+
 /// Remember that `path` was read as an input, so that no output may replace it.
 pub fn register_input(path: &Path) {
     let mut g = INPUTS.lock().unwrap_or_else(|e| e.into_inner());

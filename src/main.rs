@@ -56,14 +56,14 @@ fn synth(dir: &std::path::Path, seed: u64, size: &str, noise: f64) -> i32 {
     };
     match petmr::study::synth_study(dir, &opts) {
         Ok(r) => {
-            println!(
+            petmr::fsutil::print_line(&format!(
                 "wrote the synthetic study ({} participants, {} lesions, seed {seed}, size {size}, {:.1} MB) to {} in {:.1} s",
                 r.participants,
                 r.lesions,
                 r.bytes as f64 / 1e6,
                 r.dir.display(),
                 t0.elapsed().as_secs_f64()
-            );
+            ));
             0
         }
         Err(e) => {
@@ -84,7 +84,7 @@ fn demo(dir: &std::path::Path) -> i32 {
             return code;
         }
     } else {
-        println!("using the study already in {}", dir.display());
+        petmr::fsutil::print_line(&format!("using the study already in {}", dir.display()));
     }
     let copies = dir.join("scripts");
     let mut kept = 0;
@@ -110,12 +110,12 @@ fn demo(dir: &std::path::Path) -> i32 {
     let mut failed = Vec::new();
     for (name, src) in petmr::script::saved::SCRIPTS {
         let shown = format!("scripts/{name}.rhai");
-        println!("\n=== {shown} ===");
+        petmr::fsutil::print_line(&format!("\n=== {shown} ==="));
         if petmr::repl::run_source(src, &shown, &args) != 0 {
             failed.push(shown);
         }
     }
-    println!(
+    petmr::fsutil::print_line(&format!(
         "\npetmr demo finished in {:.1} s\n  study:   {}\n  results: {} (lesion table lesions.csv/.parquet, maps, tables, figures)\n  scripts: {} (copies of the {} built-in scripts{}; edit one and rerun it with `petmr run {}/table2.rhai {}`)",
         t0.elapsed().as_secs_f64(),
         dir.display(),
@@ -125,7 +125,7 @@ fn demo(dir: &std::path::Path) -> i32 {
         if kept > 0 { format!(", {kept} already there and left as they were") } else { String::new() },
         copies.display(),
         dir.display()
-    );
+    ));
     if failed.is_empty() {
         0
     } else {

@@ -106,7 +106,7 @@ pub fn eval_print(expr: &str) -> i32 {
     match engine.eval_with_scope::<Dynamic>(&mut scope, expr) {
         Ok(v) => {
             if !v.is_unit() {
-                println!("{}", display(&engine, &v));
+                crate::fsutil::print_line(&display(&engine, &v));
             }
             0
         }

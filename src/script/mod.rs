@@ -46,6 +46,7 @@ pub fn engine() -> Engine {
     plot::register(&mut e);
     study::register(&mut e);
     e.set_module_resolver(stdlib::Resolver::new());
+    e.on_print(crate::fsutil::print_line);
     e.on_progress(|_| {
         if crate::progress::is_cancelled() {
             Some(Dynamic::from("cancelled by the user"))

@@ -44,3 +44,26 @@ fn run_passes_argv_and_reports_errors_with_position() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `petmr -e … | head -1`: when the reader closes the pipe, petmr stops quietly with the SIGPIPE
+/// status (141) instead of panicking.
+#[test]
+fn closed_stdout_pipe_stops_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(bin())
+        .args(["-e", "for i in 0..10000000 { print(i) }"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap(); // the reader (and so the pipe) is dropped here
+    assert_eq!(first, "0\n");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
