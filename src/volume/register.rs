@@ -169,7 +169,10 @@ impl RigidTransform {
 pub struct RigidOptions {
     /// Histogram bins of the Mattes metric (32).
     pub bins: usize,
-    /// Pyramid shrink factors, coarse to fine ([4, 2, 1]).
+    /// Pyramid shrink factors, coarse to fine ([4, 2, 1]). A coarse level at which the fixed or
+    /// the moving image would have fewer than [`MIN_LEVEL_VOXELS`] voxels along an axis is
+    /// skipped (mutual information over a handful of voxels sends the search astray); the finest
+    /// level always runs.
     pub levels: Vec<usize>,
     /// Starting transform (None: align the image centres).
     pub init: Option<RigidTransform>,
@@ -188,10 +191,15 @@ impl Default for RigidOptions {
     }
 }
 
+/// Fewest voxels along any axis of a shrunk image for a coarse pyramid level to run.
+pub const MIN_LEVEL_VOXELS: usize = 8;
+
 /// Result of a registration.
 #[derive(Clone, Debug)]
 pub struct RigidResult {
     pub transform: RigidTransform,
+    /// The pyramid levels that ran (the requested ones minus those too coarse for the images).
+    pub levels: Vec<usize>,
     /// Mutual information (nats) at the solution, on the finest level.
     pub mi: f64,
     /// Metric evaluations used.
@@ -437,9 +445,17 @@ pub fn register_rigid(
         translation_mm: [cm[0] - cf[0], cm[1] - cf[1], cm[2] - cf[2]],
         centre_mm: cf,
     });
+    let finest = *opts.levels.last().expect("levels checked non-empty");
+    let big_enough = |v: &Volume, f: usize| v.grid.dim.iter().all(|&n| n / f >= MIN_LEVEL_VOXELS);
+    let levels: Vec<usize> = opts
+        .levels
+        .iter()
+        .copied()
+        .filter(|&f| f == finest || (big_enough(fixed, f) && big_enough(moving, f)))
+        .collect();
     let mut evals = 0usize;
     let mut last_mi = f64::NAN;
-    for &f in &opts.levels {
+    for &f in &levels {
         crate::progress::check().map_err(|e| VolError::arg(op, e.to_string()))?;
         let fl = shrink(fixed, f);
         let ml = shrink(moving, f);
@@ -455,7 +471,7 @@ pub fn register_rigid(
         // start with a step of one level voxel, stop at the tolerance (finest) or a tenth of a
         // level voxel (coarser levels)
         let mut step = vmin;
-        let stop = if f == *opts.levels.last().unwrap() {
+        let stop = if f == finest {
             opts.tolerance
         } else {
             (vmin / 10.0).max(opts.tolerance)
@@ -517,6 +533,7 @@ pub fn register_rigid(
     }
     Ok(RigidResult {
         transform: tr,
+        levels,
         mi: last_mi,
         evaluations: evals,
     })
