@@ -94,10 +94,8 @@ fn demo(dir: &std::path::Path) -> i32 {
             kept += 1;
             continue;
         }
-        let r = std::fs::create_dir_all(&copies)
-            .map_err(|e| e.to_string())
-            .and_then(|_| petmr::fsutil::write_atomic(&p, |w| w.write_all(src.as_bytes())));
-        if let Err(e) = r {
+        // (write_atomic creates the folder)
+        if let Err(e) = petmr::fsutil::write_atomic(&p, |w| w.write_all(src.as_bytes())) {
             eprintln!(
                 "petmr demo: {}: cannot write a copy of the script: {e}",
                 p.display()

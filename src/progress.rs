@@ -71,16 +71,9 @@ impl Progress {
 }
 
 /// Run `f(start, job)` for every chunk job in parallel, where job `c` covers the indices
-/// `c·chunk ..` (at most `chunk` of them, `len` returning how many), with a progress bar and a
-/// cancellation check before each chunk. The one driver behind [`par_map`] and [`par_columns`].
-fn drive<J, F>(
-    label: &str,
-    n: usize,
-    chunk: usize,
-    jobs: Vec<J>,
-    len: impl Fn(&J) -> usize + Sync,
-    f: F,
-) -> Result<(), Cancelled>
+/// `c·chunk .. min((c + 1)·chunk, n)`, with a progress bar and a cancellation check before each
+/// chunk. The one driver behind [`par_map`], [`par_chunks_mut`] and [`par_columns`].
+fn drive<J, F>(label: &str, n: usize, chunk: usize, jobs: Vec<J>, f: F) -> Result<(), Cancelled>
 where
     J: Send,
     F: Fn(usize, J) + Sync,
@@ -88,9 +81,9 @@ where
     let bar = Progress::new(label, n as u64);
     let r = jobs.into_par_iter().enumerate().try_for_each(|(c, job)| {
         check()?;
-        let k = len(&job);
-        f(c * chunk, job);
-        bar.inc(k as u64);
+        let start = c * chunk;
+        f(start, job);
+        bar.inc(chunk.min(n - start) as u64);
         Ok(())
     });
     bar.finish();
@@ -116,7 +109,7 @@ where
     let mut out: Vec<T> = Vec::with_capacity(n);
     let jobs: Vec<&mut [MaybeUninit<T>]> =
         out.spare_capacity_mut()[..n].chunks_mut(chunk).collect();
-    drive(label, n, chunk, jobs, |j| j.len(), |s, j| fill(s, j, &f))?;
+    drive(label, n, chunk, jobs, |s, j| fill(s, j, &f))?;
     // SAFETY: `drive` returned Ok, so every chunk job ran to completion and wrote each of the
     // first n elements exactly once. (On cancellation or a panic the length stays 0: written
     // elements leak, none is read.)
@@ -135,7 +128,7 @@ where
     let chunk = chunk.max(1);
     let n = out.len();
     let jobs: Vec<&mut [T]> = out.chunks_mut(chunk).collect();
-    drive(label, n, chunk, jobs, |j| j.len(), f)
+    drive(label, n, chunk, jobs, f)
 }
 
 /// As [`par_map`] for a function giving `K` numbers per index: returns `K` columns of length `n`
@@ -163,21 +156,14 @@ where
                     .map(|p| p.next().expect("one piece per chunk"))
             })
             .collect();
-        drive(
-            label,
-            n,
-            chunk,
-            jobs,
-            |j| j[0].len(),
-            |s, mut j| {
-                for i in 0..j[0].len() {
-                    let r = f(s + i);
-                    for (o, v) in j.iter_mut().zip(r) {
-                        o[i].write(v);
-                    }
+        drive(label, n, chunk, jobs, |s, mut j| {
+            for i in 0..j[0].len() {
+                let r = f(s + i);
+                for (o, v) in j.iter_mut().zip(r) {
+                    o[i].write(v);
                 }
-            },
-        )?;
+            }
+        })?;
     }
     for c in cols.iter_mut() {
         // SAFETY: as in `par_map`: every chunk of every column was written.

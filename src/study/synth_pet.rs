@@ -120,13 +120,15 @@ pub(super) fn pet_fields(
         for a in SUB {
             for b in SUB {
                 for c in SUB {
-                    let ((x, y), _) = tissue(at([a, b, c]));
+                    let ((x, y), inside) = tissue(at([a, b, c]));
                     kk += x / 27.0;
                     vv += y / 27.0;
+                    if [a, b, c] == [0.0; 3] {
+                        pet_les[u] = inside; // lesion membership is the voxel centre's
+                    }
                 }
             }
         }
-        pet_les[u] = tissue(at([0.0; 3])).1;
         ki[u] = kk as f32;
         v0[u] = vv as f32;
     }
@@ -271,10 +273,7 @@ pub(super) fn write_pet(
     let pop_v: Vec<f64> = pop_t.iter().map(|&t| population_plasma_suv(t)).collect();
     let curve = Curve::new(pop_t.to_vec(), pop_v).expect("increasing times");
     let cp_of = |t: f64| -> f64 { curve.at(t).unwrap_or(0.0) * to_bq };
-    let cp_t: Vec<f64> = tt
-        .iter()
-        .map(|&t| curve.at(t).unwrap_or(0.0) * to_bq)
-        .collect();
+    let cp_t: Vec<f64> = tt.iter().map(|&t| cp_of(t)).collect();
     let basis_ki = models::patlak_forward(&tt, &cp_t, 1.0, 0.0);
     let basis_v0 = models::patlak_forward(&tt, &cp_t, 0.0, 1.0);
     let frame_mean = |b: &[f64], s: f64| -> f64 {

@@ -104,6 +104,32 @@ fn rel_close(a: f64, b: f64, rtol: f64) -> bool {
     (a - b).abs() <= rtol * b.abs().max(1e-300)
 }
 
+/// The `r`, `p` and `n` columns of a correlation table against scipy's rows (r to 1e-9, p to
+/// 1e-6 relative, n exactly).
+fn assert_r_p_n(t: &Table, want: &[Value]) {
+    let (rr, pp, nn) = (
+        t.col_f64("r").unwrap(),
+        t.col_f64("p").unwrap(),
+        t.col_f64("n").unwrap(),
+    );
+    assert_eq!(rr.len(), want.len());
+    for (i, w) in want.iter().enumerate() {
+        assert!(
+            rel_close(rr[i], f(&w["r"]), 1e-9),
+            "r[{i}] {} vs {}",
+            rr[i],
+            w["r"]
+        );
+        assert!(
+            rel_close(pp[i], f(&w["p"]), 1e-6),
+            "p[{i}] {} vs {}",
+            pp[i],
+            w["p"]
+        );
+        assert_eq!(nn[i], f(&w["n"]), "n[{i}]");
+    }
+}
+
 // ------------------------------------------------------------------ the Table in scripts
 
 #[test]
@@ -366,7 +392,13 @@ fn check_by_group(name: &str, call: &str) {
         );
     }
     // then every formatted cell (summaries from numpy, p values from scipy)
-    let t = table_of(&r, "table");
+    check_cells_and_golden(&e, name, &r, call);
+}
+
+/// Every formatted cell of a report's table equals the reference's, and its Markdown the golden
+/// file `{name}.md`.
+fn check_cells_and_golden(e: &Value, name: &str, r: &Map, call: &str) {
+    let t = table_of(r, "table");
     let (cols, rows) = expected_cells(&e[name]);
     assert_eq!(t.columns(), cols);
     assert_eq!(cells(&t), rows);
@@ -387,32 +419,11 @@ fn table3_equals_scipy() {
 fn table4_equals_scipy() {
     let e = expected();
     let r = report("table4_report(t)");
-    let s = table_of(&r, "tests");
-    let rr = s.col_f64("r").unwrap();
-    let pp = s.col_f64("p").unwrap();
-    let nn = s.col_f64("n").unwrap();
-    let want = e["table4"]["stats"].as_array().unwrap();
-    assert_eq!(rr.len(), want.len());
-    for (i, w) in want.iter().enumerate() {
-        assert!(
-            rel_close(rr[i], f(&w["r"]), 1e-9),
-            "r[{i}] {} vs {}",
-            rr[i],
-            w["r"]
-        );
-        assert!(
-            rel_close(pp[i], f(&w["p"]), 1e-6),
-            "p[{i}] {} vs {}",
-            pp[i],
-            w["p"]
-        );
-        assert_eq!(nn[i], f(&w["n"]));
-    }
-    let t = table_of(&r, "table");
-    let (cols, rows) = expected_cells(&e["table4"]);
-    assert_eq!(t.columns(), cols);
-    assert_eq!(cells(&t), rows);
-    golden("table4.md", &markdown("table4_report(t)"));
+    assert_r_p_n(
+        &table_of(&r, "tests"),
+        e["table4"]["stats"].as_array().unwrap(),
+    );
+    check_cells_and_golden(&e, "table4", &r, "table4_report(t)");
 }
 
 #[test]
@@ -420,27 +431,11 @@ fn correlations_equal_scipy() {
     let e = expected();
     let r = report("correlations_report(t)");
     let t = table_of(&r, "table");
-    let rr = t.col_f64("r").unwrap();
-    let pp = t.col_f64("p").unwrap();
-    let nn = t.col_f64("n").unwrap();
-    let cell = strings(&t, "r (p)");
     let want = e["correlations"].as_array().unwrap();
-    assert_eq!(rr.len(), want.len());
+    assert_r_p_n(&t, want);
+    let cell = strings(&t, "r (p)");
     for (i, w) in want.iter().enumerate() {
-        assert!(
-            rel_close(rr[i], f(&w["r"]), 1e-9),
-            "r[{i}] {} vs {}",
-            rr[i],
-            w["r"]
-        );
-        assert!(
-            rel_close(pp[i], f(&w["p"]), 1e-6),
-            "p[{i}] {} vs {}",
-            pp[i],
-            w["p"]
-        );
-        assert_eq!(nn[i], f(&w["n"]));
-        assert_eq!(cell[i], w["cell"].as_str().unwrap());
+        assert_eq!(cell[i], w["cell"].as_str().unwrap(), "cell[{i}]");
     }
     golden("correlations.md", &markdown("correlations_report(t)"));
 }

@@ -1,5 +1,4 @@
 //! Shared helpers for the integration tests.
-#![allow(dead_code)]
 use std::path::{Path, PathBuf};
 
 /// Path of a file under `tests/data/`.
