@@ -141,10 +141,15 @@ impl Mask {
         let mut cur = (*self.data).clone();
         for _ in 0..n {
             let prev = cur.clone();
+            let mut grew = false;
             for v in 0..prev.len() {
                 if !prev[v] && self.neighbours6(v).any(|u| prev[u]) {
                     cur[v] = true;
+                    grew = true;
                 }
+            }
+            if !grew {
+                break; // filled (or empty): further steps change nothing
             }
         }
         Mask {
@@ -154,6 +159,8 @@ impl Mask {
     }
     /// Shrink the mask by `n` voxels (6-connected steps; the grid edge counts as outside).
     pub fn erode(&self, n: usize) -> Mask {
+        // more steps than the grid is wide erode everything, as that many do
+        let n = n.min(self.grid.dim.iter().sum());
         self.not().dilate(n).not_with_edge(n, self)
     }
     fn not_with_edge(&self, n: usize, orig: &Mask) -> Mask {
@@ -419,7 +426,9 @@ pub struct PeakSphere {
 /// Voxel offsets whose centres lie within `radius_mm` of the origin, through the affine.
 fn sphere_offsets(grid: &Grid, radius_mm: f64) -> Vec<[isize; 3]> {
     let vox = grid.voxel_mm();
-    let ext = [0, 1, 2].map(|d| (radius_mm / vox[d]).ceil() as isize + 1);
+    // offsets beyond the grid's size cannot reach a voxel of it from any voxel
+    let ext =
+        [0, 1, 2].map(|d| ((radius_mm / vox[d]).ceil() + 1.0).min(grid.dim[d] as f64) as isize);
     let lin = grid.affine.fixed_view::<3, 3>(0, 0).into_owned();
     let mut out = Vec::new();
     for a in -ext[0]..=ext[0] {
@@ -536,6 +545,21 @@ pub fn hotspot(vol: &Volume, mask: &Mask, sphere_ml: f64) -> Result<Mask, VolErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_dilate_and_erode_counts_saturate_instead_of_hanging() {
+        let g = Grid::axis_aligned([5, 4, 3], [1.0; 3], [0.0; 3]);
+        let mut d = vec![false; 60];
+        d[g.index(2, 2, 1)] = true;
+        let m = Mask::new(g.clone(), d).unwrap();
+        assert_eq!(m.dilate(usize::MAX).count(), 60);
+        assert_eq!(m.dilate(usize::MAX).erode(usize::MAX).count(), 0);
+        assert_eq!(m.dilate(1).count(), 7);
+        assert_eq!(
+            Mask::new(g, vec![true; 60]).unwrap().erode(1).count(),
+            3 * 2
+        );
+    }
 
     fn cube_mask() -> Mask {
         let g = Grid::axis_aligned([7, 7, 7], [1.0, 2.0, 3.0], [0.0; 3]);

@@ -146,6 +146,15 @@ impl RigidTransform {
                 if dim.len() != 3 || rows.len() != 16 {
                     return Err(bad("'fixed_grid' must have dim[3] and a 4×4 affine".into()));
                 }
+                // a grid that NIfTI could hold: every dimension 1 … 2³¹−1 voxels, 2⁴⁰ in all
+                let total = dim.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+                if dim.iter().any(|&d| d == 0 || d > i32::MAX as usize)
+                    || total.is_none_or(|n| n > 1 << 40)
+                {
+                    return Err(bad(format!(
+                        "'fixed_grid' dim {dim:?} is not a grid (each dimension must be ≥ 1)"
+                    )));
+                }
                 Some(Grid::new(
                     [dim[0], dim[1], dim[2]],
                     Matrix4::from_row_slice(&rows),
@@ -278,6 +287,8 @@ struct Mattes<'a> {
     bins: usize,
     /// fixed bin of each fixed voxel (usize::MAX for NaN)
     fbin: Vec<usize>,
+    /// number of finite fixed voxels
+    nfix: usize,
     mmin: f64,
     mscale: f64,
 }
@@ -305,7 +316,7 @@ impl<'a> Mattes<'a> {
         }
         let inner = (bins - 2 * PAD) as f64;
         let fscale = inner / (fmax - fmin);
-        let fbin = fixed
+        let fbin: Vec<usize> = fixed
             .as_slice()
             .iter()
             .map(|&x| {
@@ -317,11 +328,13 @@ impl<'a> Mattes<'a> {
                 }
             })
             .collect();
+        let nfix = fbin.iter().filter(|&&b| b != usize::MAX).count();
         Ok(Mattes {
             fixed,
             moving,
             bins,
             fbin,
+            nfix,
             mmin,
             mscale: inner / (mmax - mmin),
         })
@@ -382,8 +395,7 @@ impl<'a> Mattes<'a> {
                     (a, na + nb_)
                 },
             );
-        let nfix = self.fbin.iter().filter(|&&b| b != usize::MAX).count();
-        if count == 0 || (count as f64) < 0.1 * nfix as f64 {
+        if count == 0 || (count as f64) < 0.1 * self.nfix as f64 {
             return f64::NAN;
         }
         let total: f64 = hist.iter().sum();
@@ -542,6 +554,29 @@ pub fn register_rigid(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transform_file_with_an_empty_grid_is_refused() {
+        let dir = std::env::temp_dir().join(format!("petmr-reg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("t.json");
+        let g = Grid::axis_aligned([4, 3, 2], [1.0; 3], [0.0; 3]);
+        RigidTransform::default().save(&p, Some(&g)).unwrap();
+        assert_eq!(RigidTransform::load(&p).unwrap().1.unwrap().dim, [4, 3, 2]);
+        let text = std::fs::read_to_string(&p).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for bad in [
+            serde_json::json!([4, 0, 2]),
+            serde_json::json!([1u64 << 31, 1, 1]),
+        ] {
+            let mut w = v.clone();
+            w["fixed_grid"]["dim"] = bad;
+            std::fs::write(&p, w.to_string()).unwrap();
+            let e = RigidTransform::load(&p).unwrap_err().to_string();
+            assert!(e.contains("is not a grid"), "{e}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn matrix_rotates_about_the_centre() {
