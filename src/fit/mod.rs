@@ -105,10 +105,13 @@ pub fn line_fit(x: &[f64], y: &[f64]) -> Option<LineFit> {
         return None;
     }
     let slope = sxy / sxx;
-    let r2 = if syy > 0.0 {
+    // R² is undefined when y is constant (no variance to explain); "constant" allows the
+    // rounding of the mean (the same rule as the voxelwise Patlak maps)
+    let syy_raw: f64 = y.iter().map(|v| v * v).sum();
+    let r2 = if syy > 1e-12 * syy_raw {
         sxy * sxy / (sxx * syy)
     } else {
-        1.0
+        f64::NAN
     };
     Some(LineFit {
         slope,

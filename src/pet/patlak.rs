@@ -84,12 +84,7 @@ pub fn patlak_fit(x: &[f64], y: &[f64]) -> PatlakFit {
         Some(l) if l.slope.is_finite() && y.iter().all(|v| v.is_finite()) => PatlakFit {
             ki: l.slope,
             v0: l.intercept,
-            // R² is undefined for a flat plot (all y equal)
-            r2: if y.iter().all(|&v| v == y[0]) {
-                f64::NAN
-            } else {
-                l.r2
-            },
+            r2: l.r2, // NaN for a flat plot (all y equal)
         },
         _ => PatlakFit {
             ki: f64::NAN,
