@@ -105,9 +105,18 @@ pub fn anderson_darling(x: &[f64]) -> Result<AndersonDarling, StatsError> {
                 why: e.to_string(),
             }
         })?;
+    let a2_star = a2 * (1.0 + 0.75 / n + 2.25 / (n * n));
+    // Far from normal the formula leaves its range: a value ~8 SD out makes the normal CDF 1 and
+    // A² infinite (p NaN), and exp(1.2937 − 5.709a + 0.0186a²) turns upward past its minimum at
+    // a ≈ 153.5 (p > 1 from a ≈ 307). Both mean "certainly not normal": p = 0, as statsmodels.
+    let p = if !a2_star.is_finite() || a2_star >= 153.467 {
+        0.0
+    } else {
+        p.clamp(0.0, 1.0)
+    };
     Ok(AndersonDarling {
         a2,
-        a2_star: a2 * (1.0 + 0.75 / n + 2.25 / (n * n)),
+        a2_star,
         p,
         n: v.len(),
     })
@@ -365,6 +374,25 @@ pub fn mood_median<S: AsRef<[f64]>>(groups: &[S]) -> Result<MoodMedian, StatsErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Far from normal, p is 0 (statsmodels `normal_ad` gives 0.0 for both samples below), never
+    /// NaN or above 1, so `compare_groups` cannot take such data for normal.
+    #[test]
+    fn anderson_darling_far_from_normal_gives_p_zero() {
+        // one value ~10 SD from 99 equal ones: the normal CDF reaches 1, A² is infinite
+        let mut x = vec![0.0; 99];
+        x.push(1.0);
+        let r = anderson_darling(&x).unwrap();
+        assert!(r.a2.is_infinite() && r.p == 0.0, "{r:?}");
+        // a bimodal sample of 2000: statsmodels A² = 323.2075015724222 (A²* past the formula's
+        // minimum at 153.5, where exp(…) would climb back above 1)
+        let y: Vec<f64> = (0..2000)
+            .map(|i| if i % 2 == 0 { -1.0 } else { 1.0 } + 0.05 * (i as f64).sin())
+            .collect();
+        let r = anderson_darling(&y).unwrap();
+        assert!((r.a2 - 323.2075015724222).abs() < 1e-9 * 323.2, "{r:?}");
+        assert_eq!(r.p, 0.0);
+    }
 
     /// Brute force: enumerate all C(m+n, m) label assignments.
     fn brute_cdf(u: usize, m: usize, n: usize) -> f64 {

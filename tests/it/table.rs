@@ -439,3 +439,14 @@ fn correlations_equal_scipy() {
     }
     golden("correlations.md", &markdown("correlations_report(t)"));
 }
+
+/// Footnote marks run past the alphabet (Table 3 can need one per test and per DSCF pair).
+#[test]
+fn footnote_letters_continue_after_z() {
+    let l: Array = eval(
+        r#"import "tables" as t; [t::letter(0), t::letter(12), t::letter(25), t::letter(26), t::letter(27), t::letter(51), t::letter(52)]"#,
+    )
+    .unwrap();
+    let l: Vec<String> = l.into_iter().map(|x| x.into_string().unwrap()).collect();
+    assert_eq!(l, ["a", "m", "z", "aa", "ab", "az", "ba"]);
+}
