@@ -92,11 +92,6 @@ impl Scatter {
         }
         (pts, labels)
     }
-
-    /// The regression of the finite pairs (what the plot prints), if there are ≥ 3.
-    pub fn fit_result(&self) -> Option<Fit> {
-        fit_line(&finite_pairs(&self.x, &self.y))
-    }
 }
 
 impl Figure for Scatter {

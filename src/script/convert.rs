@@ -4,7 +4,7 @@
 //! unknown keys and the typed getters name the function and key in their errors.
 use super::{err, RResult};
 use crate::roi::Mask;
-use crate::volume::{Curve, Volume};
+use crate::volume::Volume;
 use rhai::{Array, Dynamic, Map, FLOAT, INT};
 
 /// A number from a Rhai value (integer or float), or an error naming `what`.
@@ -83,13 +83,6 @@ impl Opts {
             op: op.to_string(),
             map,
         })
-    }
-    /// Options of a function that takes none.
-    pub fn none(op: &str) -> Opts {
-        Opts {
-            op: op.to_string(),
-            map: Map::new(),
-        }
     }
     fn get(&self, key: &str) -> Option<&Dynamic> {
         self.map.get(key).filter(|d| !d.is_unit())
@@ -188,9 +181,6 @@ impl Opts {
     }
     pub fn mask_opt(&self, key: &str) -> RResult<Option<Mask>> {
         self.typed_opt::<Mask>(key, "Mask")
-    }
-    pub fn curve_opt(&self, key: &str) -> RResult<Option<Curve>> {
-        self.typed_opt::<Curve>(key, "Curve")
     }
     /// The raw value of a key, if present.
     pub fn raw(&self, key: &str) -> Option<&Dynamic> {

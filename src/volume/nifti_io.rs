@@ -738,10 +738,7 @@ fn build_header(vol: &Volume, ty: OutType) -> Vec<u8> {
     put_f32(&mut h, 140, toff as f32);
     let desc = b"petmr";
     h[148..148 + desc.len()].copy_from_slice(desc);
-    let (qc, sc) = match (vol.codes.qform_code, vol.codes.sform_code) {
-        (0, 0) => (0, 0),
-        (q, s) => (q, s),
-    };
+    let (qc, sc) = (vol.codes.qform_code, vol.codes.sform_code);
     put_i16(&mut h, 252, qc);
     put_i16(&mut h, 254, sc);
     put_f32(&mut h, 256, q[0] as f32);
