@@ -31,7 +31,7 @@ enum Cmd {
         /// Random seed (the same seed always gives the same study).
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Image size: `small` (about 25 MB, for tests) or `paper` (realistic matrices).
+        /// Image size: `small` (about 27 MB, for tests) or `paper` (realistic matrices).
         #[arg(long, default_value = "small", value_parser = ["small", "paper"])]
         size: String,
         /// Noise scale: 1 = default noise levels, 0 = noise-free.

@@ -3,8 +3,8 @@
 //! Each tumour voxel (on the DCE grid, Ki taken from the PET series registered to the DCE peak
 //! phase) is *hypoxic* if its Ki exceeds the paper's %HF threshold — mean + k_sd·SD of Ki in
 //! the muscle ROI (k_sd = 2) — and *hyperperfused* if its Ktrans is at or above a fixed split,
-//! by default 0.25 min⁻¹ (about the cohort median of the paper's Table 2 lesions, 0.26–0.44
-//! min⁻¹ by subtype). The four class fractions (percent of tumour voxels with finite Ki and
+//! by default 0.25 min⁻¹ (about the lowest subtype median of the paper's Table 2, ILC 0.26;
+//! IDC 0.43 min⁻¹), so that a lesion's low-Ktrans parts count as hypoperfused. The four class fractions (percent of tumour voxels with finite Ki and
 //! Ktrans) and the voxelwise Pearson r of Ki against Ktrans quantify what the paper's Fig. 2
 //! shows qualitatively: hypoxic islands in both hypo- and hyperperfused parts.
 use super::StudyError;

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 /// Matrix and voxel sizes of the generated images.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Size {
-    /// 26×18×9 MRI voxels of 3×3×4 mm, PET 4×4×4.5 mm: the whole study is about 25 MB.
+    /// 26×18×9 MRI voxels of 3×3×4 mm, PET 4×4×4.5 mm: the whole study is about 27 MB.
     Small,
     /// 112×72×36 MRI voxels of 1.6×1.6×2.5 mm around the breasts, PET 2.78 mm isotropic.
     Paper,
@@ -275,7 +275,7 @@ fn gen_patient(
             vp[v] = (vp[v] * lp.vp / mp).min(0.5);
         }
     }
-    // B1: smooth left–right and anterior–posterior variation (0.85–1.08)
+    // B1: smooth left–right and anterior–posterior variation (about 0.91–1.08)
     let b1: Vec<f64> = (0..nv)
         .map(|v| {
             let p = voxel_world(g, v);

@@ -346,7 +346,9 @@ fn noise_free_study_recovers_the_truth() {
             );
         }
     }
-    for (g, t, n) in pairs(&got, &truth, "hf") {
+    let hf = pairs(&got, &truth, "hf");
+    assert_eq!(hf.len(), 32, "%HF");
+    for (g, t, n) in hf {
         assert!((g - t).abs() <= 1.0, "%HF {g} vs true {t} ({n} voxels)");
     }
     // the cache: a second run reuses every participant; a changed input recomputes only its own
