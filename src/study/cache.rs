@@ -15,12 +15,20 @@ fn fnv1a(h: &mut u64, bytes: &[u8]) {
 
 /// Fingerprint of input files and extra text (options, clinical rows, pipeline version): a
 /// missing file counts as "absent", so adding it later changes the fingerprint.
+/// An image's JSON sidecar (acquisition parameters, dose, timing) counts as an input too.
 pub fn fingerprint(files: &[PathBuf], extra: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     fnv1a(&mut h, extra.as_bytes());
-    let mut files: Vec<&PathBuf> = files.iter().collect();
+    let mut files: Vec<PathBuf> = files.to_vec();
+    for f in files.clone() {
+        let name = f.to_string_lossy();
+        if name.ends_with(".nii") || name.ends_with(".nii.gz") {
+            files.push(crate::volume::nifti_io::sidecar_path(&f));
+        }
+    }
     files.sort();
-    for f in files {
+    files.dedup();
+    for f in &files {
         fnv1a(&mut h, f.to_string_lossy().as_bytes());
         match std::fs::metadata(f) {
             Ok(m) => {

@@ -375,6 +375,30 @@ fn noise_free_study_recovers_the_truth() {
     let _ = lesions(&d);
     assert_eq!(m(&c1), t1);
     assert_ne!(m(&c2), t2);
+    // a sidecar is an input too: the same dose written in Bq recomputes sub-01 and gives the
+    // same SUVs (the dose is read with its units)
+    let side = d.join("sub-01/pet/sub-01_pet.json");
+    let mut j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&side).unwrap()).unwrap();
+    let mbq = j["InjectedRadioactivity"].as_f64().unwrap();
+    j["InjectedRadioactivity"] = serde_json::json!(mbq * 1e6);
+    j["InjectedRadioactivityUnits"] = serde_json::json!("Bq");
+    std::fs::write(&side, j.to_string()).unwrap();
+    let bq = lesions(&d);
+    assert_ne!(m(&c1), t1);
+    let suv = |rows: &[HashMap<String, String>]| -> f64 {
+        num(
+            rows.iter().find(|r| r["participant"] == "sub-01").unwrap(),
+            "suv_max",
+        )
+        .unwrap()
+    };
+    assert!(
+        (suv(&bq) - suv(&got)).abs() <= 1e-9 * suv(&got),
+        "{} vs {}",
+        suv(&bq),
+        suv(&got)
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }
 
