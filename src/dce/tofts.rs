@@ -235,15 +235,20 @@ impl ToftsFitter {
         if c.len() != self.t_min.len() || c.iter().any(|v| !v.is_finite()) {
             return ModelFit::failed();
         }
+        // −∫c does not depend on the delay: once per curve
+        let mut ic = Vec::with_capacity(c.len());
+        cumtrapz(&self.t_min, c, &mut ic);
+        ic.iter_mut().for_each(|v| *v = -*v);
         if !self.opts.fit_delay {
-            return self.fit_at(&self.inputs[0], c).0;
+            return self.fit_at(&self.inputs[0], c, &ic).0;
         }
         // grid search with the linear fit
-        let rss: Vec<f64> = self
+        let lin: Vec<(ModelFit, f64)> = self
             .inputs
             .iter()
-            .map(|inp| self.llsq_at(inp, c).1)
+            .map(|inp| self.llsq_at(inp, c, &ic))
             .collect();
+        let rss: Vec<f64> = lin.iter().map(|l| l.1).collect();
         let Some(b) = (0..rss.len())
             .filter(|&i| rss[i].is_finite())
             .min_by(|&i, &j| rss[i].total_cmp(&rss[j]))
@@ -251,15 +256,15 @@ impl ToftsFitter {
             return ModelFit::failed();
         };
         let h = self.opts.delay_step_s;
-        let mut best = self.fit_at(&self.inputs[b], c);
+        let mut best = self.refine(&self.inputs[b], c, lin[b]);
         if b == 0 || b + 1 == self.inputs.len() {
             return best.0;
         }
         let (rm, r0, rp) = match self.opts.method {
             Method::Nlls => (
-                self.fit_at(&self.inputs[b - 1], c).1,
+                self.refine(&self.inputs[b - 1], c, lin[b - 1]).1,
                 best.1,
-                self.fit_at(&self.inputs[b + 1], c).1,
+                self.refine(&self.inputs[b + 1], c, lin[b + 1]).1,
             ),
             Method::Llsq => (rss[b - 1], rss[b], rss[b + 1]),
         };
@@ -267,7 +272,7 @@ impl ToftsFitter {
         if den > 0.0 && den.is_finite() {
             let off = (0.5 * h * (rm - rp) / den).clamp(-h, h);
             let inp = self.input(self.inputs[b].delay_s + off);
-            let refined = self.fit_at(&inp, c);
+            let refined = self.fit_at(&inp, c, &ic);
             if refined.1 <= best.1 || !best.1.is_finite() {
                 best = refined;
             }
@@ -275,12 +280,17 @@ impl ToftsFitter {
         best.0
     }
 
-    /// Fit at one input; returns the fit and its residual sum of squares.
-    fn fit_at(&self, inp: &Input, c: &[f64]) -> (ModelFit, f64) {
-        let (fit, rss) = self.llsq_at(inp, c);
+    /// Fit at one input (`ic` = −∫c); returns the fit and its residual sum of squares.
+    fn fit_at(&self, inp: &Input, c: &[f64], ic: &[f64]) -> (ModelFit, f64) {
+        self.refine(inp, c, self.llsq_at(inp, c, ic))
+    }
+
+    /// The fit of the chosen method from the linear fit `lin` at the same input: `lin` itself
+    /// for LLSQ (and Patlak), else NLLS started from it.
+    fn refine(&self, inp: &Input, c: &[f64], lin: (ModelFit, f64)) -> (ModelFit, f64) {
         match (self.opts.method, self.opts.model) {
-            (Method::Llsq, _) | (_, Model::Patlak) => (fit, rss),
-            (Method::Nlls, _) => self.nlls_at(inp, c, &fit),
+            (Method::Llsq, _) | (_, Model::Patlak) => lin,
+            (Method::Nlls, _) => self.nlls_at(inp, c, &lin.0),
         }
     }
 
@@ -323,9 +333,9 @@ impl ToftsFitter {
         )
     }
 
-    /// Murase linear least squares, clamped into the bounds; RSS of the exact forward model.
-    fn llsq_at(&self, inp: &Input, c: &[f64]) -> (ModelFit, f64) {
-        let t = &self.t_min;
+    /// Murase linear least squares (`ic` = −∫c), clamped into the bounds; RSS of the exact
+    /// forward model.
+    fn llsq_at(&self, inp: &Input, c: &[f64], ic: &[f64]) -> (ModelFit, f64) {
         if self.opts.model == Model::Patlak {
             return match patlak(&inp.icp, &inp.cp, c) {
                 Some(p) => self.done(
@@ -339,15 +349,12 @@ impl ToftsFitter {
                 None => (ModelFit::failed(), f64::NAN),
             };
         }
-        let mut ic = Vec::with_capacity(c.len());
-        cumtrapz(t, c, &mut ic);
-        ic.iter_mut().for_each(|v| *v = -*v);
         let (k, kep, vp) = match self.opts.model {
-            Model::ExtendedTofts => match lstsq([&inp.icp, &ic, &inp.cp], c) {
+            Model::ExtendedTofts => match lstsq([&inp.icp, ic, &inp.cp], c) {
                 Some([b1, kep, vp]) => (b1 - kep * vp, kep, vp),
                 None => return (ModelFit::failed(), f64::NAN),
             },
-            _ => match lstsq([&inp.icp, &ic], c) {
+            _ => match lstsq([&inp.icp, ic], c) {
                 Some([k, kep]) => (k, kep, 0.0),
                 None => return (ModelFit::failed(), f64::NAN),
             },
@@ -371,7 +378,7 @@ impl ToftsFitter {
         } else {
             clamp(2.0, VE_MIN, 1.0)
         };
-        let mut f = ic; // reuse the buffer
+        let mut f = vec![0.0; c.len()];
         self.forward(inp, k, ve, vp, &mut f);
         let rss = Self::rss(c, &f);
         let status = if at {
