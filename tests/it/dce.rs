@@ -616,8 +616,19 @@ mod script_api {
             "{f:?}"
         );
         assert_eq!(f["status"].as_int().unwrap(), 1);
-        let pk: i64 = eval(&format!("{prelude} peak_phase(dce, mask)")).unwrap();
-        assert!(pk > 3 && pk < NT as i64, "{pk}");
+        // the peak phase is the frame with the highest mean signal in the mask
+        let pk: rhai::Array = eval(&format!(
+            "{prelude} let best = 0; for i in 0..dce.n_frames {{
+                 if dce.frame(i).mean(mask) > dce.frame(best).mean(mask) {{ best = i; }} }}
+             [peak_phase(dce, mask), best]"
+        ))
+        .unwrap();
+        let (got, want) = (pk[0].as_int().unwrap(), pk[1].as_int().unwrap());
+        assert!(
+            want > 3,
+            "the simulated curve peaks after the bolus, got {want}"
+        );
+        assert_eq!(got, want);
         std::fs::remove_dir_all(dir).ok();
     }
 

@@ -489,7 +489,8 @@ fn script_register_save_load_apply() {
            let t2 = load_transform("{t}");
            let moved = t2.apply(m);
            let body = f > 0.5;
-           [t.rotation_deg, t2.translation_mm, moved.shape, (moved - f).max(body), t.apply(body).count()]"#,
+           [t.rotation_deg, t2.translation_mm, moved.shape, t2.rotation_deg, t.apply(body).count(),
+            t.translation_mm, body.count()]"#,
         f = pf.display(),
         m = pm.display(),
         t = pt.display()
@@ -510,7 +511,20 @@ fn script_register_save_load_apply() {
         arr(1)
     );
     assert_eq!(arr(2), vec![32.0, 26.0, 20.0]);
-    assert!(r[4].as_int().unwrap() > 100);
+    // the saved and loaded transform is the same transform
+    for (a, b) in arr(0)
+        .iter()
+        .chain(&arr(5))
+        .zip(arr(3).iter().chain(&arr(1)))
+    {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+    // a rigid move keeps the body's size (within resampling at its edge)
+    let (moved_n, body_n) = (r[4].as_int().unwrap() as f64, r[6].as_int().unwrap() as f64);
+    assert!(
+        (moved_n / body_n - 1.0).abs() < 0.1,
+        "{moved_n} vs {body_n}"
+    );
     let e = eval_err(&format!(
         r#"register_rigid(load("{m}"), load("{f}"), #{{metric: "ncc"}})"#,
         f = pf.display(),
