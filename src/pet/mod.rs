@@ -357,6 +357,29 @@ pub struct HypoxicFraction {
     pub n_hypoxic: usize,
 }
 
+/// The paper's hypoxia threshold on a Ki map: mean + `k_sd`·SD (n − 1) of Ki over the finite
+/// voxels of `muscle`. Returns (mean, SD, threshold). Shared by [`hypoxic_fraction`] and the
+/// study's voxel classes.
+pub fn muscle_threshold(
+    ki: &Volume,
+    muscle: &Mask,
+    k_sd: f64,
+    op: &str,
+) -> Result<(f64, f64, f64), PetError> {
+    let m = roi::values(ki, muscle, op)?;
+    if m.len() < 2 {
+        return Err(arg(
+            op,
+            format!(
+                "muscle_mask has {} voxel(s) with a finite Ki; the SD needs at least two",
+                m.len()
+            ),
+        ));
+    }
+    let (mean, sd) = (crate::stats::mean(&m), crate::stats::var(&m).sqrt());
+    Ok((mean, sd, mean + k_sd * sd))
+}
+
 /// Percent of tumour voxels whose Ki exceeds mean + k·SD of the muscle ROI's Ki (sample SD,
 /// n − 1; k = 2 in the paper). Voxels with NaN Ki are left out of both ROIs.
 pub fn hypoxic_fraction(
@@ -380,20 +403,7 @@ pub fn hypoxic_fraction(
     if muscle.count() == 0 {
         return Err(arg(op, "muscle_mask is empty"));
     }
-    let m = roi::values(ki, muscle, op)?;
-    if m.len() < 2 {
-        return Err(arg(
-            op,
-            format!(
-                "muscle_mask has {} voxel(s) with a finite Ki; the SD needs at least two",
-                m.len()
-            ),
-        ));
-    }
-    let nm = m.len() as f64;
-    let mean = m.iter().sum::<f64>() / nm;
-    let sd = (m.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (nm - 1.0)).sqrt();
-    let thr = mean + k_sd * sd;
+    let (mean, sd, thr) = muscle_threshold(ki, muscle, k_sd, op)?;
     let t = roi::values(ki, tumour, op)?;
     if t.is_empty() {
         return Err(arg(op, "no voxel of tumour_mask has a finite Ki"));

@@ -53,19 +53,7 @@ pub fn voxel_classes(
             "ktrans_split and k_sd must be finite numbers",
         ));
     }
-    let m = crate::roi::values(ki, muscle, op)?;
-    if m.len() < 2 {
-        return Err(StudyError::arg(
-            op,
-            format!(
-                "the muscle ROI has {} voxel(s) with a finite Ki; need at least 2",
-                m.len()
-            ),
-        ));
-    }
-    let mean = m.iter().sum::<f64>() / m.len() as f64;
-    let sd = (m.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (m.len() - 1) as f64).sqrt();
-    let thr = mean + k_sd * sd;
+    let (_, _, thr) = crate::pet::muscle_threshold(ki, muscle, k_sd, op)?;
     let (kis, kts) = (ki.as_slice(), ktrans.as_slice());
     let pairs: Vec<(f64, f64)> = tumour
         .indices()
@@ -90,33 +78,14 @@ pub fn voxel_classes(
         normoxic_hyper: pct(c[1]),
         hypoxic_hypo: pct(c[2]),
         hypoxic_hyper: pct(c[3]),
-        r_ki_ktrans: pearson_r(&pairs),
+        // NaN where undefined (fewer than 3 voxels, or Ki or Ktrans constant)
+        r_ki_ktrans: {
+            let (x, y): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+            crate::stats::pearson(&x, &y).map_or(f64::NAN, |p| p.r)
+        },
         n,
         ki_threshold: thr,
     })
-}
-
-/// Sample Pearson correlation of pairs (NaN if undefined).
-fn pearson_r(p: &[(f64, f64)]) -> f64 {
-    if p.len() < 3 {
-        return f64::NAN;
-    }
-    let n = p.len() as f64;
-    let (mx, my) = (
-        p.iter().map(|q| q.0).sum::<f64>() / n,
-        p.iter().map(|q| q.1).sum::<f64>() / n,
-    );
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for &(x, y) in p {
-        sxy += (x - mx) * (y - my);
-        sxx += (x - mx).powi(2);
-        syy += (y - my).powi(2);
-    }
-    if sxx <= 0.0 || syy <= 0.0 {
-        f64::NAN
-    } else {
-        sxy / (sxx * syy).sqrt()
-    }
 }
 
 #[cfg(test)]

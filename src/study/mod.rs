@@ -26,6 +26,9 @@ pub enum StudyError {
     /// An error from the volume layer while reading or writing images.
     #[error("{0}")]
     Volume(#[from] crate::volume::VolError),
+    /// An error from the PET layer (e.g. the muscle threshold of the voxel classes).
+    #[error("{0}")]
+    Pet(#[from] crate::pet::PetError),
     /// The user cancelled.
     #[error("study: cancelled by the user")]
     Cancelled,
