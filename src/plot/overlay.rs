@@ -200,15 +200,6 @@ fn nice_step(raw: f64) -> f64 {
     k * p
 }
 
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let pos = q * (sorted.len() - 1) as f64;
-    let (a, b) = (pos.floor() as usize, pos.ceil() as usize);
-    sorted[a] + (sorted[b] - sorted[a]) * (pos - a as f64)
-}
-
 impl Figure for Overlay<'_> {
     fn op(&self) -> &'static str {
         "overlay"
@@ -304,8 +295,8 @@ impl Figure for Overlay<'_> {
         }
         window_vals.sort_by(|a, b| a.total_cmp(b));
         let (g0, mut g1) = (
-            percentile(&window_vals, 0.01),
-            percentile(&window_vals, 0.99),
+            crate::stats::quantile(&window_vals, 0.01),
+            crate::stats::quantile(&window_vals, 0.99),
         );
         if g1.is_nan() || g1 <= g0 {
             g1 = g0 + 1.0;
