@@ -635,6 +635,16 @@ pub fn write(vol: &Volume, path: &Path, ty: OutType) -> Result<(), VolError> {
     }
     let [nx, ny, nz] = vol.grid.dim;
     let nt = vol.n_frames();
+    // NIfTI-1 stores each dimension as a 16-bit integer
+    if let Some(d) = [nx, ny, nz, nt]
+        .into_iter()
+        .find(|&d| d > i16::MAX as usize)
+    {
+        return Err(nerr(
+            path,
+            format!("a dimension of {d} voxels/frames does not fit NIfTI-1 (at most 32767)"),
+        ));
+    }
     let hdr = build_header(vol, ty);
     // data in disk order (x fastest)
     let src = vol.as_slice();
@@ -757,6 +767,16 @@ fn build_header(vol: &Volume, ty: OutType) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dimension_beyond_nifti_1_is_refused_not_truncated() {
+        let g = Grid::axis_aligned([40_000, 1, 1], [1.0; 3], [0.0; 3]);
+        let v = Volume::filled(g, 1, 0.0);
+        let p = std::env::temp_dir().join(format!("petmr-big-{}.nii", std::process::id()));
+        let e = write(&v, &p, OutType::Uint8).unwrap_err().to_string();
+        assert!(e.contains("40000") && e.contains("32767"), "{e}");
+        assert!(!p.exists());
+    }
     use nalgebra::Rotation3;
 
     #[test]
